@@ -1,0 +1,17 @@
+/*
+ * labeling/db_registry.c — every prepared statement of labelchain, by module.
+ *
+ * Each module keeps its statements next to the code that runs them, in a
+ * NULL-terminated `const struct db_stmt NAME_stmts[]`, and lists that table
+ * here.  All of them are prepared when a pooled connection opens.
+ */
+#include <stddef.h>
+
+#include "labeling/db.h"
+
+static const struct db_stmt core_stmts[] = { { "core_ping", "SELECT 1" },
+	{ "core_migrations",
+	    "SELECT version, sha256 FROM schema_migrations ORDER BY version" },
+	{ NULL, NULL } };
+
+const struct db_stmt *const db_registries[] = { core_stmts, NULL };

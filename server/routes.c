@@ -1,0 +1,90 @@
+/*
+ * server/routes.c — the whole API in one table a reader can scan, and the
+ * matcher.  Keep openapi.yaml in step: a test checks every route here is
+ * documented there.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/handlers.h"
+#include "server/routes.h"
+
+const struct route routes[] = {
+	{ "GET", "/healthz", h_healthz, AUTH_NONE, 0 },
+	{ "GET", "/readyz", h_readyz, AUTH_NONE, 0 },
+	{ "GET", "/metrics", h_metrics, AUTH_NONE, 0 },
+};
+const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
+
+/* Match `path` against `pattern`, copying {x} segments into req->params. */
+static int
+route_match(const char *pattern, const char *path, struct http_req *req)
+{
+	const char *p = pattern, *q = path;
+	int	    n = 0;
+
+	while (*p != '\0' && *q != '\0') {
+		if (*p == '{') {
+			const char *seg_end = strchr(q, '/');
+			size_t	    len =
+				 seg_end ? (size_t)(seg_end - q) : strlen(q);
+
+			if (len == 0 || n == LC_MAX_PATH_PARAMS ||
+			    len >= sizeof(req->params[0]))
+				return 0;
+			if (req != NULL) {
+				memcpy(req->params[n], q, len);
+				req->params[n][len] = '\0';
+			}
+			n++;
+			q += len;
+			p = strchr(p, '}');
+			if (p == NULL)
+				return 0;
+			p++;
+			continue;
+		}
+		if (*p != *q)
+			return 0;
+		p++;
+		q++;
+	}
+	if (*p != '\0' || *q != '\0')
+		return 0;
+	if (req != NULL)
+		req->nparams = n;
+	return 1;
+}
+
+int
+route_find(const char *method, const char *path, struct http_req *req,
+    int *path_known, char *allow, size_t allow_len)
+{
+	size_t i;
+	int    found = -1;
+
+	*path_known = 0;
+	if (allow_len > 0)
+		allow[0] = '\0';
+	for (i = 0; i < routes_count; i++) {
+		if (!route_match(routes[i].pattern, path, NULL))
+			continue;
+		if (strcmp(routes[i].method, method) == 0 ||
+		    (strcmp(method, "HEAD") == 0 &&
+			strcmp(routes[i].method, "GET") == 0)) {
+			found = (int)i;
+			break;
+		}
+		*path_known = 1;
+		if (strstr(allow, routes[i].method) == NULL &&
+		    strlen(allow) + strlen(routes[i].method) + 3 < allow_len) {
+			if (allow[0] != '\0')
+				strcat(allow, ", ");
+			strcat(allow, routes[i].method);
+		}
+	}
+	if (found < 0)
+		return -1;
+	route_match(routes[found].pattern, path, req);
+	return found;
+}
