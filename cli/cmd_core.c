@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 
+#include "cli/aggregate.h"
 #include "cli/commands.h"
 #include "labeling/db.h"
 #include "labeling/lc_err.h"
@@ -161,4 +162,11 @@ cmd_status(const struct cli_env *env, int argc, char **argv)
 		    env->server_url, health, ready);
 	ok = ok && health == 200 && ready == 200;
 	return ok ? 0 : 1;
+}
+
+/* `labelctl aggregate` needs no database: see cli/aggregate.h. */
+int
+cmd_aggregate(const struct cli_env *env, int argc, char **argv)
+{
+	return aggregate_main(argc, argv);
 }

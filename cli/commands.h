@@ -22,5 +22,6 @@ int cli_wants_help(int argc, char **argv, const char *text);
 
 int cmd_migrate(const struct cli_env *env, int argc, char **argv);
 int cmd_status(const struct cli_env *env, int argc, char **argv);
+int cmd_aggregate(const struct cli_env *env, int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const struct cli_verb verbs[] = { { "migrate", cmd_migrate,
 					     "apply pending SQL migrations" },
 	{ "status", cmd_status,
 	    "database, migrations and server health at a glance" },
+	{ "aggregate", cmd_aggregate,
+	    "offline truth inference over a CSV of votes (--help)" },
 	{ NULL, NULL, NULL } };
 
 static void

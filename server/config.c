@@ -184,6 +184,34 @@ config_usage(FILE *out)
 	    "print the version and exit");
 }
 
+/*
+ * Print key=value with any password blanked: "password=…" in a keyword
+ * string and "user:…@" in a URL.
+ */
+static void
+config_print_redacted(FILE *out, const char *key, const char *value)
+{
+	const char *p, *at, *scheme;
+	size_t	    n;
+
+	fprintf(out, "%s=", key);
+	scheme = strstr(value, "://");
+	at = scheme ? strchr(scheme + 3, '@') : NULL;
+	p = scheme ? memchr(scheme + 3, ':', at ? (size_t)(at - scheme - 3) : 0)
+		   : NULL;
+	if (p != NULL) {
+		fprintf(out, "%.*s:***%s\n", (int)(p - value), value, at);
+		return;
+	}
+	if ((p = strstr(value, "password=")) != NULL) {
+		n = strcspn(p + 9, " ");
+		fprintf(out, "%.*spassword=***%s\n", (int)(p - value), value,
+		    p + 9 + n);
+		return;
+	}
+	fprintf(out, "%s\n", value);
+}
+
 void
 config_print(const struct config *cfg, FILE *out)
 {
@@ -195,7 +223,7 @@ config_print(const struct config *cfg, FILE *out)
 		switch (config_keys[i].type) {
 		case CFG_STRING:
 		case CFG_LOGLEVEL:
-			fprintf(out, "%s=%s\n", config_keys[i].flag,
+			config_print_redacted(out, config_keys[i].flag,
 			    *(char *const *)base);
 			break;
 		case CFG_INT:

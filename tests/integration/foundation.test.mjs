@@ -243,3 +243,16 @@ test('labelctl status and --help', async () => {
   assert.match(h.stdout, /migrate/);
   assert.equal((await st.labelctl(['frobnicate'])).code, 2);
 });
+
+test('--check-config prints the effective configuration without passwords', () => {
+  const bin = path.join(BUILDDIR, 'labelchaind');
+  const run = (url) => spawnSync(bin, ['--check-config', '--threads', '3'],
+    { encoding: 'utf8', env: { ...process.env, DATABASE_URL: url } });
+  let r = run('postgresql://alice:s3cret@db.example/labelchain');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^threads=3$/m);
+  assert.match(r.stdout, /^database-url=postgresql:\/\/alice:\*\*\*@db\.example\/labelchain$/m);
+  assert.doesNotMatch(r.stdout, /s3cret/);
+  r = run('host=/tmp password=hunter2 dbname=x');
+  assert.match(r.stdout, /^database-url=host=\/tmp password=\*\*\* dbname=x$/m);
+});

@@ -1,0 +1,45 @@
+/*
+ * reputation/online.h — replay of the online market model over a batch of
+ * votes in arrival order: what labelchain's market would have concluded.
+ *
+ * For each vote in order: the voter's current weight (weights.h) is added to
+ * the item's log score (posterior.h); every item is finalized after its last
+ * vote in the batch, or as soon as rep_finalize_decide() says FINAL when
+ * stop_at_target is set (later votes on it are then ignored, as a market
+ * would never have asked for them); at finalization the voters' reputations
+ * are updated (update.h).  Used by `labelctl aggregate --method stake` and by
+ * the benchmarks (dynamic redundancy).
+ *
+ * Pure: no I/O, no globals.  It allocates O(n_obs + n_items) scratch with
+ * malloc and frees it before returning (REP_ERR_NOMEM if that fails).
+ */
+#ifndef REP_ONLINE_H
+#define REP_ONLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reputation/finalize.h"
+#include "reputation/obs.h"
+#include "reputation/params.h"
+#include "reputation/weights.h"
+
+struct rep_online_out {
+	double *item_post;   /* n_items * K, caller's */
+	double *vote_weight; /* n_obs, caller's or NULL: weight each vote got */
+	int    *item_votes;  /* n_items, caller's or NULL: votes used */
+	int    *item_state; /* n_items, caller's or NULL: enum rep_task_state */
+	size_t	votes_used; /* out */
+};
+
+/*
+ * voters[0..n_workers) hold each worker's standing (rep_voter_init() for
+ * new ones) and are updated in place.  gold_label: NULL, or n_items entries
+ * with the gold label or -1; gold items update reputations as gold tasks.
+ * 0, REP_ERR_INVALID or REP_ERR_NOMEM.
+ */
+int rep_online_replay(const struct rep_batch *b, struct rep_voter *voters,
+    const int *gold_label, bool stop_at_target, const struct rep_params *p,
+    struct rep_online_out *out);
+
+#endif
