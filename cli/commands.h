@@ -21,7 +21,12 @@ struct cli_verb {
 int cli_wants_help(int argc, char **argv, const char *text);
 
 int cmd_migrate(const struct cli_env *env, int argc, char **argv);
+/* cmd_verify.c, cmd_anchor.c: proofs and anchors */
+int cmd_verify(const struct cli_env *env, int argc, char **argv);
+int cmd_anchor(const struct cli_env *env, int argc, char **argv);
 int cmd_status(const struct cli_env *env, int argc, char **argv);
+int cmd_account(const struct cli_env *env, int argc, char **argv);
+int cmd_credit(const struct cli_env *env, int argc, char **argv);
 int cmd_aggregate(const struct cli_env *env, int argc, char **argv);
 
 #endif

@@ -19,8 +19,15 @@
 
 static const struct cli_verb verbs[] = { { "migrate", cmd_migrate,
 					     "apply pending SQL migrations" },
+	{ "verify", cmd_verify,
+	    "check a label's proof (and its anchor with --rpc URL)" },
+	{ "anchor", cmd_anchor, "anchor now | list | status" },
 	{ "status", cmd_status,
 	    "database, migrations and server health at a glance" },
+	{ "account", cmd_account,
+	    "account create --role requester --name NAME: print an API token" },
+	{ "credit", cmd_credit,
+	    "credit ACCOUNT AMOUNT: record an outside deposit (micro-credits)" },
 	{ "aggregate", cmd_aggregate,
 	    "offline truth inference over a CSV of votes (--help)" },
 	{ NULL, NULL, NULL } };

@@ -40,7 +40,9 @@
 	    "Chain RPC unavailable") \
 	X(LC_ERR_RATE_LIMIT, -22, 429, "rate-limited", "Too many requests") \
 	X(LC_ERR_STATE, -23, 409, "invalid-state", \
-	    "Invalid state for this operation")
+	    "Invalid state for this operation") \
+	X(LC_ERR_BAD_VOTE_SIGNATURE, -24, 422, "bad-vote-signature", \
+	    "Vote signature does not verify")
 
 enum lc_err {
 	LC_OK = 0,

@@ -68,6 +68,9 @@ static const struct config_key config_keys[] = {
 	    "86400", 60, 31 * 86400, "seconds a sign-in session lasts" },
 	{ "lease", "LABELCHAIN_LEASE", CFG_INT, OFF(lease_s), "300", 5, 86400,
 	    "seconds a claimed task stays leased to its labeler" },
+	{ "unstake-cooldown", "LABELCHAIN_UNSTAKE_COOLDOWN", CFG_INT,
+	    OFF(unstake_cooldown_s), "86400", 0, 90 * 86400,
+	    "seconds before unstaked credits return to the balance" },
 	{ "log-level", "LABELCHAIN_LOG_LEVEL", CFG_LOGLEVEL, OFF(log_level),
 	    "info", 0, 0, "debug, info, warn or error" },
 };

@@ -29,6 +29,7 @@ struct config {
 	int   shutdown_timeout_s;
 	int   session_ttl_s;
 	int   lease_s;
+	int   unstake_cooldown_s;
 	char *log_level;
 };
 

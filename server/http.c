@@ -32,6 +32,7 @@
 #include "labeling/lc_err.h"
 #include "labeling/limits.h"
 #include "labeling/log.h"
+#include "labeling/market.h"
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/routes.h"
@@ -122,10 +123,9 @@ http_json_body(struct http_req *req, cJSON **out)
 	if (strlen(req->body) != req->body_len)
 		return http_fail(req, LC_ERR_BAD_JSON,
 		    "the body contains a NUL byte");
-	json = cJSON_ParseWithLength(req->body, req->body_len);
-	if (json == NULL)
-		return http_fail(req, LC_ERR_BAD_JSON,
-		    "the body is not valid JSON");
+	if (market_json_parse(req->body, req->body_len, &json, req->detail) !=
+	    0)
+		return LC_ERR_BAD_JSON;
 	if (!cJSON_IsObject(json)) {
 		cJSON_Delete(json);
 		return http_fail(req, LC_ERR_BAD_JSON,

@@ -23,6 +23,7 @@
 #include "labeling/lc_err.h"
 #include "labeling/log.h"
 #include "labeling/migrate.h"
+#include "server/anchor_worker.h"
 #include "server/config.h"
 #include "server/server.h"
 
@@ -53,10 +54,11 @@ server_migrate(struct server *srv)
 int
 main(int argc, char **argv)
 {
-	struct server	  srv;
-	sigset_t	  sigs;
-	enum lc_log_level level;
-	int		  rc, sig, status = 1;
+	struct server	      srv;
+	struct anchor_worker *anchor = NULL;
+	sigset_t	      sigs;
+	enum lc_log_level     level;
+	int		      rc, sig, status = 1;
 
 	memset(&srv, 0, sizeof(srv));
 	rc = config_load(&srv.cfg, argc, argv);
@@ -96,6 +98,11 @@ main(int argc, char **argv)
 	if ((rc = db_pool_create(srv.cfg.database_url, srv.cfg.db_pool,
 		 &srv.pool)) != 0)
 		goto out;
+	if (anchor_worker_start(&srv, &anchor) != 0) {
+		status = 2;
+		goto out;
+	}
+	srv.anchor = anchor;
 	if (http_start(&srv) != 0)
 		goto out;
 	lc_info("event=started version=%s pid=%d", PACKAGE_VERSION,
@@ -110,6 +117,8 @@ main(int argc, char **argv)
 	lc_info("event=stopped");
 out:
 	http_stop(&srv);
+	anchor_worker_stop(srv.anchor);
+	srv.anchor = NULL;
 	db_pool_free(srv.pool);
 	migrate_set_free(&srv.migrations);
 	free(srv.web_root_real);

@@ -256,3 +256,15 @@ test('--check-config prints the effective configuration without passwords', () =
   r = run('host=/tmp password=hunter2 dbname=x');
   assert.match(r.stdout, /^database-url=host=\/tmp password=\*\*\* dbname=x$/m);
 });
+
+test('README documents every labelchaind option and labelctl verb', () => {
+  const readme = fs.readFileSync(path.join(SRCDIR, 'README.md'), 'utf8');
+  const help = spawnSync(path.join(BUILDDIR, 'labelchaind'), ['--help'], { encoding: 'utf8' }).stdout;
+  const flags = [...help.matchAll(/^ {2}--([a-z-]+)=VALUE/gm)].map((m) => m[1]);
+  assert.ok(flags.length > 10);
+  for (const f of flags) assert.ok(readme.includes(`| \`--${f}\` |`), `README lacks --${f}`);
+  const ctl = spawnSync(path.join(BUILDDIR, 'labelctl'), ['--help'], { encoding: 'utf8' }).stdout;
+  const verbs = [...ctl.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]);
+  assert.ok(verbs.includes('migrate') && verbs.length >= 5);
+  for (const v of verbs) assert.match(readme, new RegExp(`^  ${v} +`, 'm'), `README lacks labelctl ${v}`);
+});

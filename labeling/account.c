@@ -1,0 +1,336 @@
+/*
+ * labeling/account.c — accounts, stake and the /v1/me view (account.h).
+ *
+ * Unstaking is two movements: stake -> unstaking now, unstaking -> balance
+ * once release_at has passed.  The second happens lazily, in the first
+ * transaction of the account that notices it (me, stake, unstake), so no
+ * background job is needed and nothing is released twice (the request row
+ * is locked and flagged in the same transaction).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "labeling/account.h"
+#include "labeling/db.h"
+#include "labeling/lc_err.h"
+#include "labeling/ledger.h"
+#include "labeling/limits.h"
+#include "labeling/market.h"
+
+const struct db_stmt account_stmts[] = {
+	{ "account_insert",
+	    "INSERT INTO accounts (name, is_labeler, is_requester)"
+	    " VALUES ($1, $2, $3) RETURNING id" },
+	{ "account_by_id", "SELECT id FROM accounts WHERE id = $1::bigint" },
+	{ "account_by_ref",
+	    "SELECT id FROM accounts WHERE name = $1 OR public_key = $1" },
+	{ "account_get",
+	    "SELECT id, name, public_key, is_labeler, is_requester,"
+	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
+	    " '/balance'),"
+	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
+	    " '/stake'),"
+	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
+	    " '/unstaking')"
+	    " FROM accounts a WHERE id = $1" },
+	{ "account_reputations",
+	    "SELECT project_id, alpha, beta FROM reputations"
+	    " WHERE account_id = $1 ORDER BY project_id" },
+	{ "account_matured_unstakes",
+	    "UPDATE unstake_requests SET released = true"
+	    " WHERE id IN (SELECT id FROM unstake_requests WHERE account_id = $1"
+	    " AND NOT released AND release_at <= now() FOR UPDATE)"
+	    " RETURNING amount" },
+	{ "account_unstake_insert",
+	    "INSERT INTO unstake_requests (account_id, amount, release_at)"
+	    " VALUES ($1, $2, now() + make_interval(secs => $3::int))"
+	    " RETURNING " SQL_TS("release_at") },
+	{ NULL, NULL }
+};
+
+struct account_create_arg {
+	const char *name;
+	unsigned    roles;
+	int64_t	   *id;
+	char	   *token;
+};
+
+static int
+account_open_ledgers(struct db *db, int64_t id)
+{
+	static const char *const kinds[] = { "balance", "stake", "unstaking" };
+	char			 key[LEDGER_KEY_LEN];
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		ledger_key_account(key, id, kinds[i]);
+		if ((rc = ledger_open(db, key, kinds[i], id, 0)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+account_create_body(struct db *db, void *arg)
+{
+	struct account_create_arg *a = arg;
+	PGresult		  *res = NULL;
+	const char		  *params[3];
+	int			   rc;
+
+	params[0] = a->name;
+	params[1] = (a->roles & ACCOUNT_ROLE_LABELER) ? "true" : "false";
+	params[2] = (a->roles & ACCOUNT_ROLE_REQUESTER) ? "true" : "false";
+	if ((rc = db_exec(db, "account_insert", 3, params, &res)) != 0)
+		return rc;
+	*a->id = db_int64(res, 0, 0);
+	PQclear(res);
+	if ((rc = account_open_ledgers(db, *a->id)) != 0)
+		return rc;
+	return auth_token_issue(db, *a->id, "api", 0, a->token, NULL);
+}
+
+int
+account_create(struct db *db, const char *name, unsigned roles, int64_t *id,
+    char token[AUTH_TOKEN_LEN + 1], char *detail)
+{
+	struct account_create_arg a = { name, roles, id, token };
+	int			  rc;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) > LC_MAX_NAME_BYTES)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "the name must hold 1 to %d bytes", LC_MAX_NAME_BYTES);
+	if (roles == 0)
+		return market_fail(detail, LC_ERR_VALIDATION, "no role");
+	rc = db_tx(db, account_create_body, &a);
+	if (rc == LC_ERR_CONFLICT)
+		market_fail(detail, rc, "an account named \"%s\" exists", name);
+	return rc;
+}
+
+int
+account_resolve(struct db *db, const char *ref, int64_t *id)
+{
+	PGresult *res = NULL;
+	int64_t	  n;
+	int	  rc;
+
+	if (market_parse_id(ref, &n) == 0) {
+		if ((rc = db_exec(db, "account_by_id", 1, &ref, &res)) != 0)
+			return rc;
+		if (PQntuples(res) == 1)
+			goto found;
+		PQclear(res);
+	}
+	if ((rc = db_exec(db, "account_by_ref", 1, &ref, &res)) != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return LC_ERR_NOT_FOUND;
+	}
+found:
+	*id = db_int64(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+/* Move every matured unstake of the account to its balance. */
+static int
+account_release_matured(struct db *db, int64_t account_id)
+{
+	PGresult   *res = NULL;
+	char	    id[24], from[LEDGER_KEY_LEN], to[LEDGER_KEY_LEN];
+	const char *params[1] = { market_i64(id, account_id) };
+	int	    rc, i;
+
+	if ((rc = db_exec(db, "account_matured_unstakes", 1, params, &res)) !=
+	    0)
+		return rc;
+	ledger_key_account(from, account_id, "unstaking");
+	ledger_key_account(to, account_id, "balance");
+	for (i = 0; i < PQntuples(res); i++)
+		if ((rc = ledger_transfer(db, from, to, db_int64(res, i, 0),
+			 "release", 0, 0)) != 0)
+			break;
+	PQclear(res);
+	return rc;
+}
+
+struct account_me_arg {
+	int64_t account_id;
+	cJSON  *out;
+};
+
+static int
+account_me_body(struct db *db, void *arg)
+{
+	struct account_me_arg *a = arg;
+	PGresult	      *res = NULL;
+	cJSON		      *o = NULL, *roles, *reps, *r;
+	char		       id[24];
+	const char	      *params[1] = { market_i64(id, a->account_id) };
+	double		       al, be;
+	int		       rc, i;
+
+	cJSON_Delete(a->out);
+	a->out = NULL;
+	if ((rc = account_release_matured(db, a->account_id)) != 0)
+		return rc;
+	if ((rc = db_exec(db, "account_get", 1, params, &res)) != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		rc = LC_ERR_NOT_FOUND;
+		goto fail;
+	}
+	rc = LC_ERR_NOMEM;
+	if ((o = cJSON_CreateObject()) == NULL)
+		goto fail;
+	market_json_i64(o, "id", db_int64(res, 0, 0));
+	if (db_text(res, 0, 1) != NULL)
+		cJSON_AddStringToObject(o, "name", db_text(res, 0, 1));
+	else
+		cJSON_AddNullToObject(o, "name");
+	if ((roles = cJSON_AddArrayToObject(o, "roles")) == NULL)
+		goto fail;
+	if (db_bool(res, 0, 3))
+		cJSON_AddItemToArray(roles, cJSON_CreateString("labeler"));
+	if (db_bool(res, 0, 4))
+		cJSON_AddItemToArray(roles, cJSON_CreateString("requester"));
+	if (db_text(res, 0, 2) != NULL)
+		cJSON_AddStringToObject(o, "public_key", db_text(res, 0, 2));
+	else
+		cJSON_AddNullToObject(o, "public_key");
+	market_json_i64(o, "balance", db_int64(res, 0, 5));
+	market_json_i64(o, "stake", db_int64(res, 0, 6));
+	market_json_i64(o, "unstaking", db_int64(res, 0, 7));
+	PQclear(res);
+	res = NULL;
+	if ((rc = db_exec(db, "account_reputations", 1, params, &res)) != 0)
+		goto fail;
+	rc = LC_ERR_NOMEM;
+	if ((reps = cJSON_AddArrayToObject(o, "reputation")) == NULL)
+		goto fail;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((r = cJSON_CreateObject()) == NULL)
+			goto fail;
+		cJSON_AddItemToArray(reps, r);
+		al = db_double(res, i, 1);
+		be = db_double(res, i, 2);
+		market_json_i64(r, "project", db_int64(res, i, 0));
+		cJSON_AddNumberToObject(r, "alpha", al);
+		cJSON_AddNumberToObject(r, "beta", be);
+		cJSON_AddNumberToObject(r, "accuracy", al / (al + be));
+	}
+	PQclear(res);
+	a->out = o;
+	return 0;
+fail:
+	PQclear(res);
+	cJSON_Delete(o);
+	return rc;
+}
+
+int
+account_me(struct db *db, int64_t account_id, cJSON **out)
+{
+	struct account_me_arg a = { account_id, NULL };
+	int		      rc;
+
+	*out = NULL;
+	rc = db_tx(db, account_me_body, &a);
+	if (rc != 0) {
+		cJSON_Delete(a.out);
+		return rc;
+	}
+	*out = a.out;
+	return 0;
+}
+
+struct account_stake_arg {
+	int64_t account_id;
+	int64_t amount;
+	int	cooldown_s;
+	int	unstake;
+	char	release_at[AUTH_TS_LEN];
+};
+
+static int
+account_stake_body(struct db *db, void *arg)
+{
+	struct account_stake_arg *a = arg;
+	PGresult		 *res = NULL;
+	char			  bal[LEDGER_KEY_LEN], stk[LEDGER_KEY_LEN];
+	char			  uns[LEDGER_KEY_LEN];
+	char			  id[24], am[24], cd[24];
+	const char		 *params[3];
+	int			  rc;
+
+	if ((rc = account_release_matured(db, a->account_id)) != 0)
+		return rc;
+	ledger_key_account(bal, a->account_id, "balance");
+	ledger_key_account(stk, a->account_id, "stake");
+	ledger_key_account(uns, a->account_id, "unstaking");
+	if (!a->unstake)
+		return ledger_transfer(db, bal, stk, a->amount, "stake", 0, 0);
+	if ((rc = ledger_transfer(db, stk, uns, a->amount, "unstake", 0, 0)) !=
+	    0)
+		return rc;
+	params[0] = market_i64(id, a->account_id);
+	params[1] = market_i64(am, a->amount);
+	params[2] = market_i64(cd, a->cooldown_s);
+	if ((rc = db_exec(db, "account_unstake_insert", 3, params, &res)) != 0)
+		return rc;
+	snprintf(a->release_at, sizeof(a->release_at), "%s",
+	    db_text(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+static int
+account_stake_move(struct db *db, int64_t account_id, int64_t amount,
+    int unstake, int cooldown_s, cJSON **out, char *detail)
+{
+	struct account_stake_arg a;
+	int			 rc;
+
+	*out = NULL;
+	memset(&a, 0, sizeof(a));
+	a.account_id = account_id;
+	a.amount = amount;
+	a.unstake = unstake;
+	a.cooldown_s = cooldown_s;
+	if (amount <= 0 || amount > LC_MAX_AMOUNT)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "amount must be between 1 and %" PRId64, LC_MAX_AMOUNT);
+	rc = db_tx(db, account_stake_body, &a);
+	if (rc == LC_ERR_FUNDS)
+		return market_fail(detail, rc,
+		    unstake ? "the stake is smaller than the amount"
+			    : "the balance is smaller than the amount");
+	if (rc != 0)
+		return rc;
+	if (!unstake)
+		return account_me(db, account_id, out);
+	if ((*out = cJSON_CreateObject()) == NULL)
+		return LC_ERR_NOMEM;
+	market_json_i64(*out, "amount", amount);
+	cJSON_AddStringToObject(*out, "release_at", a.release_at);
+	return 0;
+}
+
+int
+account_stake(struct db *db, int64_t account_id, int64_t amount, cJSON **out,
+    char *detail)
+{
+	return account_stake_move(db, account_id, amount, 0, 0, out, detail);
+}
+
+int
+account_unstake(struct db *db, int64_t account_id, int64_t amount,
+    int cooldown_s, cJSON **out, char *detail)
+{
+	return account_stake_move(db, account_id, amount, 1, cooldown_s, out,
+	    detail);
+}

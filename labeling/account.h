@@ -1,0 +1,44 @@
+/*
+ * labeling/account.h — accounts, their roles, stake and the /v1/me view.
+ *
+ * Labelers come into being by signing in with a new key (auth.h);
+ * requesters are created by the operator (`labelctl account create`), who
+ * gets an API token for them.  Each account has three ledger accounts:
+ * balance (spendable), stake (locked, weighs votes, can be slashed) and
+ * unstaking (released to the balance after the cooldown).
+ */
+#ifndef LC_ACCOUNT_H
+#define LC_ACCOUNT_H
+
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "labeling/auth.h"
+
+struct db;
+
+/* Create a requester (and labeler when `labeler`) named `name` and issue
+ * an API token for it.  LC_ERR_CONFLICT when the name is taken. */
+int account_create(struct db *db, const char *name, unsigned roles, int64_t *id,
+    char token[AUTH_TOKEN_LEN + 1], char *detail);
+
+/* Find an account by decimal id, name or hex public key. */
+int account_resolve(struct db *db, const char *ref, int64_t *id);
+
+/*
+ * The /v1/me object: {id, name, roles, public_key, balance, stake,
+ * unstaking, reputation:[{project, alpha, beta, accuracy}]}.  Releases
+ * matured unstakes first.  Caller frees *out.
+ */
+int account_me(struct db *db, int64_t account_id, cJSON **out);
+
+/* Lock `amount` of the balance as stake. */
+int account_stake(struct db *db, int64_t account_id, int64_t amount,
+    cJSON **out, char *detail);
+/* Start releasing `amount` of stake; it reaches the balance after the
+ * cooldown.  *out: {amount, release_at}. */
+int account_unstake(struct db *db, int64_t account_id, int64_t amount,
+    int cooldown_s, cJSON **out, char *detail);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * labeling/export.c — label export (export.h).
+ *
+ * `anchored` is false until the anchor part records which tree sizes are
+ * anchored; it then becomes leaf_index < the largest anchored tree size
+ * (see the report of issue 3: the anchors table is not in the schema yet).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "labeling/db.h"
+#include "labeling/export.h"
+#include "labeling/lc_err.h"
+#include "labeling/limits.h"
+#include "labeling/market.h"
+#include "labeling/project.h"
+
+const struct db_stmt export_stmts[] = {
+	{ "export_labels",
+	    "SELECT t.id, t.external_id, p.labels[t.final_label + 1],"
+	    " t.confidence, t.n_votes, t.low_confidence, t.leaf_index, false"
+	    " FROM tasks t JOIN projects p ON p.id = t.project_id"
+	    " WHERE t.project_id = $1 AND t.status = 'final'"
+	    " ORDER BY t.id LIMIT $2" },
+	{ NULL, NULL }
+};
+
+struct buf {
+	char  *p;
+	size_t len, cap;
+};
+
+static int
+buf_put(struct buf *b, const char *s, size_t n)
+{
+	char  *np;
+	size_t cap;
+
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((np = realloc(b->p, cap)) == NULL)
+			return LC_ERR_NOMEM;
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+static int
+buf_csv_field(struct buf *b, const char *s)
+{
+	const char *q;
+	int	    rc;
+
+	if (s == NULL)
+		return 0;
+	if (strpbrk(s, ",\"\r\n") == NULL)
+		return buf_put(b, s, strlen(s));
+	if ((rc = buf_put(b, "\"", 1)) != 0)
+		return rc;
+	for (q = s; *q != '\0'; q++)
+		if ((rc = buf_put(b, q, 1)) != 0 ||
+		    (*q == '"' && (rc = buf_put(b, "\"", 1)) != 0))
+			return rc;
+	return buf_put(b, "\"", 1);
+}
+
+static int
+export_row_jsonl(struct buf *b, const PGresult *res, int i)
+{
+	cJSON *o;
+	char  *text;
+	int    rc;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return LC_ERR_NOMEM;
+	market_json_i64(o, "task_id", db_int64(res, i, 0));
+	if (db_text(res, i, 1) != NULL)
+		cJSON_AddStringToObject(o, "external_id", db_text(res, i, 1));
+	else
+		cJSON_AddNullToObject(o, "external_id");
+	cJSON_AddStringToObject(o, "label", db_text(res, i, 2));
+	cJSON_AddNumberToObject(o, "confidence", db_double(res, i, 3));
+	market_json_i64(o, "votes", db_int64(res, i, 4));
+	cJSON_AddBoolToObject(o, "low_confidence", db_bool(res, i, 5));
+	if (db_text(res, i, 6) != NULL)
+		market_json_i64(o, "leaf_index", db_int64(res, i, 6));
+	else
+		cJSON_AddNullToObject(o, "leaf_index");
+	cJSON_AddBoolToObject(o, "anchored", db_bool(res, i, 7));
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (text == NULL)
+		return LC_ERR_NOMEM;
+	rc = buf_put(b, text, strlen(text));
+	cJSON_free(text);
+	return rc ? rc : buf_put(b, "\n", 1);
+}
+
+static int
+export_row_csv(struct buf *b, const PGresult *res, int i)
+{
+	char line[160];
+	int  rc;
+
+	snprintf(line, sizeof(line), "%s,", db_text(res, i, 0));
+	if ((rc = buf_put(b, line, strlen(line))) != 0 ||
+	    (rc = buf_csv_field(b, db_text(res, i, 1))) != 0 ||
+	    (rc = buf_put(b, ",", 1)) != 0 ||
+	    (rc = buf_csv_field(b, db_text(res, i, 2))) != 0)
+		return rc;
+	snprintf(line, sizeof(line), ",%.6f,%s,%s,%s,%s\r\n",
+	    db_double(res, i, 3), db_text(res, i, 4),
+	    db_bool(res, i, 5) ? "true" : "false",
+	    db_text(res, i, 6) ? db_text(res, i, 6) : "",
+	    db_bool(res, i, 7) ? "true" : "false");
+	return buf_put(b, line, strlen(line));
+}
+
+struct export_arg {
+	int64_t		   owner_id;
+	int64_t		   project_id;
+	enum export_format fmt;
+	struct buf	   b;
+	char		  *detail;
+};
+
+static int
+export_body(struct db *db, void *arg)
+{
+	struct export_arg *a = arg;
+	PGresult	  *res = NULL;
+	char		   id[24], lim[24];
+	const char	  *params[2];
+	const char	  *hdr = "task_id,external_id,label,confidence,"
+				 "votes,low_confidence,leaf_index,"
+				 "anchored\r\n";
+	int		   rc, i;
+
+	free(a->b.p);
+	memset(&a->b, 0, sizeof(a->b));
+	if ((rc = project_lock_owned(db, a->owner_id, a->project_id, 0, NULL,
+		 a->detail)) != 0)
+		return rc;
+	params[0] = market_i64(id, a->project_id);
+	params[1] = market_i64(lim, LC_MAX_EXPORT_ROWS);
+	if ((rc = db_exec(db, "export_labels", 2, params, &res)) != 0)
+		return rc;
+	if (a->fmt == EXPORT_CSV)
+		rc = buf_put(&a->b, hdr, strlen(hdr));
+	else
+		rc = buf_put(&a->b, "", 0);
+	for (i = 0; rc == 0 && i < PQntuples(res); i++)
+		rc = a->fmt == EXPORT_CSV ? export_row_csv(&a->b, res, i)
+					  : export_row_jsonl(&a->b, res, i);
+	PQclear(res);
+	return rc;
+}
+
+int
+export_labels(struct db *db, int64_t owner_id, int64_t project_id,
+    enum export_format fmt, char **out, size_t *len, char *detail)
+{
+	struct export_arg a;
+	int		  rc;
+
+	memset(&a, 0, sizeof(a));
+	a.owner_id = owner_id;
+	a.project_id = project_id;
+	a.fmt = fmt;
+	a.detail = detail;
+	*out = NULL;
+	*len = 0;
+	/* REPEATABLE READ-like consistency is not needed: one statement. */
+	if ((rc = db_tx(db, export_body, &a)) != 0) {
+		free(a.b.p);
+		return rc;
+	}
+	*out = a.b.p;
+	*len = a.b.len;
+	return 0;
+}

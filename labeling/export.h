@@ -1,0 +1,21 @@
+/*
+ * labeling/export.h — a project's final labels for its owner, as JSON lines
+ * (one {task_id, external_id, label, confidence, votes, low_confidence,
+ * leaf_index, anchored} per line) or CSV with the same columns and a
+ * header row (RFC 4180 quoting).
+ */
+#ifndef LC_EXPORT_H
+#define LC_EXPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct db;
+
+enum export_format { EXPORT_JSONL, EXPORT_CSV };
+
+/* *out is malloc'd (caller frees), *len its length. */
+int export_labels(struct db *db, int64_t owner_id, int64_t project_id,
+    enum export_format fmt, char **out, size_t *len, char *detail);
+
+#endif

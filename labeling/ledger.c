@@ -1,0 +1,190 @@
+/*
+ * labeling/ledger.c — double-entry transfers between keyed ledger accounts.
+ *
+ * A transfer is a single statement: debit the source only if it holds the
+ * amount (sys/mint excepted), credit the target only if the debit happened,
+ * and insert both entries under one movement id only if both updates did.
+ * Fewer than two entries means the money was not there; the caller rolls
+ * back, so a half-done movement never commits.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "labeling/db.h"
+#include "labeling/lc_err.h"
+#include "labeling/ledger.h"
+#include "labeling/market.h"
+
+static const char LEDGER_TRANSFER[] =
+    "WITH debit AS ("
+    " UPDATE ledger_accounts SET balance = balance - $3::bigint"
+    " WHERE key = $1 AND (kind = 'mint' OR balance >= $3::bigint)"
+    " RETURNING key),"
+    " credit AS ("
+    " UPDATE ledger_accounts SET balance = balance + $3::bigint"
+    " WHERE key = $2 AND EXISTS (SELECT 1 FROM debit) RETURNING key),"
+    " mv AS (SELECT nextval('ledger_movement_seq') AS id)"
+    " INSERT INTO ledger_entries (movement_id, account_key, amount, cause,"
+    " project_id, task_id)"
+    " SELECT mv.id, x.k, x.a, $4, NULLIF($5::bigint, 0),"
+    " NULLIF($6::bigint, 0)"
+    " FROM mv, (VALUES ($1, -$3::bigint), ($2, $3::bigint)) AS x(k, a)"
+    " WHERE EXISTS (SELECT 1 FROM debit) AND EXISTS (SELECT 1 FROM credit)"
+    " RETURNING movement_id";
+
+const struct db_stmt ledger_stmts[] = {
+	{ "ledger_open",
+	    "INSERT INTO ledger_accounts (key, kind, account_id, project_id)"
+	    " VALUES ($1, $2, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0))"
+	    " ON CONFLICT (key) DO NOTHING" },
+	{ "ledger_transfer", LEDGER_TRANSFER },
+	{ "ledger_balance",
+	    "SELECT balance FROM ledger_accounts WHERE key = $1" },
+	{ "ledger_history",
+	    "SELECT e.id, e.amount, e.cause, l.kind, e.project_id, e.task_id, " SQL_TS(
+		"e.created_at") " FROM ledger_entries e JOIN ledger_accounts l ON l.key ="
+				" e.account_key WHERE l.account_id = $1"
+				" AND ($3::bigint = 0 OR e.id < $3::bigint)"
+				" ORDER BY e.id DESC LIMIT $2" },
+	{ NULL, NULL }
+};
+
+void
+ledger_key_account(char key[LEDGER_KEY_LEN], int64_t account_id,
+    const char *kind)
+{
+	snprintf(key, LEDGER_KEY_LEN, "a/%" PRId64 "/%s", account_id, kind);
+}
+
+void
+ledger_key_escrow(char key[LEDGER_KEY_LEN], int64_t project_id)
+{
+	snprintf(key, LEDGER_KEY_LEN, "p/%" PRId64 "/escrow", project_id);
+}
+
+int
+ledger_open(struct db *db, const char *key, const char *kind,
+    int64_t account_id, int64_t project_id)
+{
+	char	    a[24], p[24];
+	const char *params[4] = { key, kind, market_i64(a, account_id),
+		market_i64(p, project_id) };
+
+	return db_exec(db, "ledger_open", 4, params, NULL);
+}
+
+int
+ledger_transfer(struct db *db, const char *from, const char *to, int64_t amount,
+    const char *cause, int64_t project_id, int64_t task_id)
+{
+	PGresult   *res = NULL;
+	char	    am[24], p[24], t[24];
+	const char *params[6];
+	int	    rc, rows;
+
+	if (amount <= 0 || strcmp(from, to) == 0)
+		return LC_ERR_INTERNAL;
+	params[0] = from;
+	params[1] = to;
+	params[2] = market_i64(am, amount);
+	params[3] = cause;
+	params[4] = market_i64(p, project_id);
+	params[5] = market_i64(t, task_id);
+	if ((rc = db_exec(db, "ledger_transfer", 6, params, &res)) != 0)
+		return rc;
+	rows = PQntuples(res);
+	PQclear(res);
+	return rows == 2 ? 0 : LC_ERR_FUNDS;
+}
+
+int
+ledger_balance(struct db *db, const char *key, int64_t *out)
+{
+	PGresult   *res = NULL;
+	const char *params[1] = { key };
+	int	    rc;
+
+	*out = 0;
+	if ((rc = db_exec(db, "ledger_balance", 1, params, &res)) != 0)
+		return rc;
+	if (PQntuples(res) == 1)
+		*out = db_int64(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+struct ledger_credit_arg {
+	int64_t account_id;
+	int64_t amount;
+};
+
+static int
+ledger_credit_body(struct db *db, void *arg)
+{
+	struct ledger_credit_arg *a = arg;
+	char			  key[LEDGER_KEY_LEN];
+	int			  rc;
+
+	ledger_key_account(key, a->account_id, "balance");
+	if ((rc = ledger_open(db, key, "balance", a->account_id, 0)) != 0)
+		return rc;
+	return ledger_transfer(db, "sys/mint", key, a->amount, "credit", 0, 0);
+}
+
+int
+ledger_credit(struct db *db, int64_t account_id, int64_t amount, char *detail)
+{
+	struct ledger_credit_arg a = { account_id, amount };
+
+	if (amount <= 0 || amount > INT64_C(1000000000000000))
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "amount must be between 1 and 10^15 micro-credits");
+	return db_tx(db, ledger_credit_body, &a);
+}
+
+int
+ledger_history(struct db *db, int64_t account_id, int limit, int64_t before,
+    cJSON **out)
+{
+	PGresult   *res = NULL;
+	cJSON	   *arr = NULL, *o;
+	char	    a[24], l[24], b[24];
+	const char *params[3] = { market_i64(a, account_id),
+		market_i64(l, limit), market_i64(b, before) };
+	int	    rc, i;
+
+	*out = NULL;
+	if ((rc = db_exec(db, "ledger_history", 3, params, &res)) != 0)
+		return rc;
+	if ((arr = cJSON_CreateArray()) == NULL)
+		goto nomem;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((o = cJSON_CreateObject()) == NULL)
+			goto nomem;
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddNumberToObject(o, "id", (double)db_int64(res, i, 0));
+		cJSON_AddNumberToObject(o, "amount",
+		    (double)db_int64(res, i, 1));
+		cJSON_AddStringToObject(o, "cause", db_text(res, i, 2));
+		cJSON_AddStringToObject(o, "ledger", db_text(res, i, 3));
+		if (db_text(res, i, 4) != NULL)
+			cJSON_AddNumberToObject(o, "project",
+			    (double)db_int64(res, i, 4));
+		else
+			cJSON_AddNullToObject(o, "project");
+		if (db_text(res, i, 5) != NULL)
+			cJSON_AddNumberToObject(o, "task",
+			    (double)db_int64(res, i, 5));
+		else
+			cJSON_AddNullToObject(o, "task");
+		cJSON_AddStringToObject(o, "time", db_text(res, i, 6));
+	}
+	PQclear(res);
+	*out = arr;
+	return 0;
+nomem:
+	PQclear(res);
+	cJSON_Delete(arr);
+	return LC_ERR_NOMEM;
+}

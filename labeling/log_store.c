@@ -1,0 +1,270 @@
+/*
+ * labeling/log_store.c — PostgreSQL-backed Merkle node store and the SQL of
+ * the log and its anchors (see log_store.h).
+ *
+ * Hashes travel as lower-case hex text (encode/decode in SQL), so every
+ * parameter and result stays in libpq's text format.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "anchor/anchor_err.h"
+#include "labeling/lc_err.h"
+#include "labeling/log_store.h"
+
+/* Confirmations of a confirmed anchor grow with the chain head the leader
+ * last saw (anchor_control.chain_head), computed here when read. */
+#define ANCHOR_COLS \
+	"tree_size, encode(root, 'hex'), chain_id, encode(tx_hash, 'hex'), " \
+	"block_number, CASE WHEN status = 'confirmed' THEN greatest(" \
+	"confirmations, (SELECT chain_head FROM anchor_control) - " \
+	"block_number + 1) ELSE confirmations END, status, nonce, attempts, " \
+	"gas_used, effective_gas_price, reorgs, created_at, confirmed_at "
+
+const struct db_stmt log_store_stmts[] = {
+	{ "log_node_get",
+	    "SELECT encode(hash, 'hex') FROM merkle_nodes "
+	    "WHERE level = $1 AND idx = $2" },
+	{ "log_size", "SELECT size FROM log_head" },
+	{ "log_nodes_get",
+	    "SELECT n.level, n.idx, encode(n.hash, 'hex') FROM merkle_nodes n "
+	    "JOIN unnest($1::int[], $2::bigint[]) AS w(level, idx) "
+	    "ON n.level = w.level AND n.idx = w.idx" },
+	{ "log_leaf_by_task",
+	    "SELECT l.leaf_index, l.record, encode(l.leaf_hash, 'hex'), "
+	    "p.owner_id FROM log_leaves l JOIN projects p "
+	    "ON p.id = l.project_id WHERE l.task_id = $1" },
+	/* The latest confirmed anchor covering leaf $1. */
+	{ "anchor_covering",
+	    "SELECT " ANCHOR_COLS "FROM anchors WHERE status = 'confirmed' "
+	    "AND tree_size > $1 ORDER BY tree_size DESC LIMIT 1" },
+	{ "anchor_list",
+	    "SELECT " ANCHOR_COLS "FROM anchors ORDER BY tree_size DESC "
+	    "LIMIT $1" },
+	{ "anchor_by_size",
+	    "SELECT " ANCHOR_COLS "FROM anchors WHERE tree_size = $1" },
+	{ "anchor_status_counts",
+	    "SELECT status, count(*) FROM anchors GROUP BY status "
+	    "ORDER BY status" },
+	/* The worker's statements. */
+	{ "anchor_open",
+	    "SELECT id, tree_size, encode(root, 'hex'), chain_id, sender, "
+	    "to_address, nonce, gas_limit, max_priority_fee, max_fee, "
+	    "encode(raw_tx, 'hex'), encode(tx_hash, 'hex'), status, "
+	    "block_number, encode(block_hash, 'hex'), "
+	    "extract(epoch FROM now() - coalesce(sent_at, created_at))::bigint "
+	    "FROM anchors WHERE status IN ('pending', 'sent', 'mined') "
+	    "ORDER BY id LIMIT 1" },
+	/* Largest anchored size, seconds since the last anchor, and whether
+	 * `labelctl anchor now` asked for one since. */
+	{ "anchor_last",
+	    "SELECT coalesce(max(tree_size), 0), "
+	    "coalesce(extract(epoch FROM now() - max(created_at))::bigint, "
+	    "1000000000), "
+	    "coalesce((SELECT requested_at FROM anchor_control) > "
+	    "coalesce(max(created_at), '-infinity'), false) FROM anchors" },
+	{ "anchor_nonce_get",
+	    "SELECT next_nonce FROM anchor_nonces WHERE sender = $1 "
+	    "AND chain_id = $2 FOR UPDATE" },
+	{ "anchor_nonce_set",
+	    "INSERT INTO anchor_nonces (sender, chain_id, next_nonce) "
+	    "VALUES ($1, $2, $3) ON CONFLICT (sender) DO UPDATE "
+	    "SET chain_id = $2, next_nonce = $3" },
+	{ "anchor_insert",
+	    "INSERT INTO anchors (tree_size, root, chain_id, sender, "
+	    "to_address, nonce, gas_limit, max_priority_fee, max_fee, raw_tx, "
+	    "tx_hash) VALUES ($1, decode($2, 'hex'), $3, $4, $5, $6, $7, $8, "
+	    "$9, decode($10, 'hex'), decode($11, 'hex')) RETURNING id" },
+	{ "anchor_tx_insert",
+	    "INSERT INTO anchor_txs (tx_hash, anchor_id, raw_tx, "
+	    "max_priority_fee, max_fee) VALUES (decode($1, 'hex'), $2, "
+	    "decode($3, 'hex'), $4, $5) ON CONFLICT DO NOTHING" },
+	{ "anchor_tx_hashes",
+	    "SELECT encode(tx_hash, 'hex') FROM anchor_txs WHERE anchor_id = $1 "
+	    "ORDER BY created_at DESC" },
+	{ "anchor_replace",
+	    "UPDATE anchors SET raw_tx = decode($2, 'hex'), "
+	    "tx_hash = decode($3, 'hex'), max_priority_fee = $4, max_fee = $5, "
+	    "nonce = $6, attempts = attempts + 1, status = 'pending', "
+	    "block_number = NULL, block_hash = NULL, confirmations = 0, "
+	    "updated_at = now() WHERE id = $1" },
+	{ "anchor_mark_sent",
+	    "UPDATE anchors SET status = 'sent', sent_at = now(), "
+	    "updated_at = now() WHERE id = $1 AND status = 'pending'" },
+	{ "anchor_mark_mined",
+	    "UPDATE anchors SET status = 'mined', tx_hash = decode($2, 'hex'), "
+	    "raw_tx = coalesce((SELECT raw_tx FROM anchor_txs WHERE tx_hash = "
+	    "decode($2, 'hex')), raw_tx), block_number = $3, "
+	    "block_hash = decode($4, 'hex'), confirmations = $5, gas_used = $6, "
+	    "effective_gas_price = $7, mined_at = coalesce(mined_at, now()), "
+	    "updated_at = now() WHERE id = $1" },
+	{ "anchor_mark_confirmed",
+	    "UPDATE anchors SET status = 'confirmed', confirmations = $2, "
+	    "confirmed_at = now(), updated_at = now() WHERE id = $1" },
+	{ "anchor_mark_reorged",
+	    "UPDATE anchors SET status = 'sent', block_number = NULL, "
+	    "block_hash = NULL, confirmations = 0, reorgs = reorgs + 1, "
+	    "sent_at = now(), updated_at = now() WHERE id = $1" },
+	{ "anchor_mark_failed",
+	    "UPDATE anchors SET status = 'failed', updated_at = now() "
+	    "WHERE id = $1" },
+	{ "anchor_head_set",
+	    "UPDATE anchor_control SET chain_head = $1, chain_head_at = now()" },
+	{ "anchor_try_lock", "SELECT pg_try_advisory_lock($1::bigint)" },
+	{ "anchor_request",
+	    "UPDATE anchor_control SET requested_at = now() RETURNING "
+	    "requested_at" },
+	{ NULL, NULL },
+};
+
+static int
+log_store_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Strict: exactly 2n hex digits, nothing else (no sign, no blanks). */
+int
+log_store_unhex(const char *hex, uint8_t *out, size_t n)
+{
+	size_t i;
+	int    hi, lo;
+
+	if (hex == NULL || strlen(hex) != 2 * n)
+		return LC_ERR_INTERNAL;
+	for (i = 0; i < n; i++) {
+		if ((hi = log_store_nibble(hex[2 * i])) < 0 ||
+		    (lo = log_store_nibble(hex[2 * i + 1])) < 0)
+			return LC_ERR_INTERNAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+static int
+log_store_get_node(void *ctx, unsigned level, uint64_t index,
+    uint8_t out[MERKLE_HASH_LEN])
+{
+	struct db  *db = ctx;
+	PGresult   *res = NULL;
+	char	    l[16], i[24];
+	const char *params[2] = { l, i };
+	int	    rc;
+
+	snprintf(l, sizeof(l), "%u", level);
+	snprintf(i, sizeof(i), "%" PRIu64, index);
+	if ((rc = db_exec(db, "log_node_get", 2, params, &res)) != 0)
+		return rc;
+	if (PQntuples(res) != 1)
+		rc = ANCHOR_ESTORE;
+	else
+		rc = log_store_unhex(PQgetvalue(res, 0, 0), out,
+		    MERKLE_HASH_LEN);
+	PQclear(res);
+	return rc;
+}
+
+void
+log_store_init(struct merkle_store *ms, struct db *db)
+{
+	ms->get_node = log_store_get_node;
+	ms->ctx = db;
+}
+
+int
+log_store_size(struct db *db, uint64_t *size)
+{
+	PGresult *res = NULL;
+	int	  rc;
+
+	if ((rc = db_exec(db, "log_size", 0, NULL, &res)) != 0)
+		return rc;
+	*size = (uint64_t)db_int64(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+static int
+log_store_cache_get(void *ctx, unsigned level, uint64_t index,
+    uint8_t out[MERKLE_HASH_LEN])
+{
+	struct log_store_cache *c = ctx;
+	size_t			i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->nodes[i].level == level && c->nodes[i].index == index)
+			break;
+	if (c->recording) {
+		if (i == c->n && c->n < LOG_STORE_CACHE_MAX) {
+			c->nodes[c->n].level = level;
+			c->nodes[c->n].index = index;
+			c->nodes[c->n].have = 0;
+			c->n++;
+		}
+		memset(out, 0, MERKLE_HASH_LEN);
+		return 0;
+	}
+	if (i < c->n && c->nodes[i].have) {
+		memcpy(out, c->nodes[i].hash, MERKLE_HASH_LEN);
+		return 0;
+	}
+	return log_store_get_node(c->db, level, index, out);
+}
+
+void
+log_store_cache_init(struct log_store_cache *c, struct db *db,
+    struct merkle_store *ms)
+{
+	c->db = db;
+	c->recording = 1;
+	c->n = 0;
+	ms->get_node = log_store_cache_get;
+	ms->ctx = c;
+}
+
+int
+log_store_cache_fetch(struct log_store_cache *c)
+{
+	PGresult   *res = NULL;
+	char	    levels[LOG_STORE_CACHE_MAX * 4 + 3];
+	char	    idx[LOG_STORE_CACHE_MAX * 21 + 3];
+	const char *p[2] = { levels, idx };
+	size_t	    i, ll = 0, il = 0;
+	int	    r, j, rc;
+
+	c->recording = 0;
+	if (c->n == 0)
+		return 0;
+	levels[ll++] = '{';
+	idx[il++] = '{';
+	for (i = 0; i < c->n; i++) {
+		ll += (size_t)snprintf(levels + ll, sizeof(levels) - ll, "%s%u",
+		    i ? "," : "", c->nodes[i].level);
+		il += (size_t)snprintf(idx + il, sizeof(idx) - il, "%s%" PRIu64,
+		    i ? "," : "", c->nodes[i].index);
+	}
+	snprintf(levels + ll, sizeof(levels) - ll, "}");
+	snprintf(idx + il, sizeof(idx) - il, "}");
+	if ((rc = db_exec(c->db, "log_nodes_get", 2, p, &res)) != 0)
+		return rc;
+	for (r = 0; r < PQntuples(res); r++) {
+		unsigned level = (unsigned)db_int64(res, r, 0);
+		uint64_t index = (uint64_t)db_int64(res, r, 1);
+
+		for (j = 0; j < (int)c->n; j++)
+			if (c->nodes[j].level == level &&
+			    c->nodes[j].index == index &&
+			    log_store_unhex(db_text(res, r, 2),
+				c->nodes[j].hash, MERKLE_HASH_LEN) == 0)
+				c->nodes[j].have = 1;
+	}
+	PQclear(res);
+	return 0;
+}

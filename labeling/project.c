@@ -1,0 +1,527 @@
+/*
+ * labeling/project.c — projects (project.h).
+ *
+ * A project's figures are computed from the tables, never stored: tasks by
+ * state from `tasks`, votes from `votes`, spend from the ledger's reward
+ * entries, agreement as the share of votes on final tasks that chose the
+ * final label.  The escrow is the ledger account "p/<id>/escrow".
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labeling/db.h"
+#include "labeling/lc_err.h"
+#include "labeling/ledger.h"
+#include "labeling/market.h"
+#include "labeling/project.h"
+
+#define PROJECT_COLS \
+	"p.id, p.owner_id, p.name, p.instructions," \
+	" array_to_json(p.labels)::text, p.reward_per_task, p.min_votes," \
+	" p.max_votes, p.confidence, p.min_stake, p.gold_rate, p.status," \
+	" " SQL_TS( \
+	    "p.created_at") "," \
+			    " (SELECT balance FROM ledger_accounts WHERE key = 'p/' || p.id ||" \
+			    " '/escrow'), t.n, t.open, t.final, t.low, v.n, v.agree, v.onfinal," \
+			    " (SELECT coalesce(sum(amount), 0) FROM ledger_entries e" \
+			    " WHERE e.project_id = p.id AND e.cause = 'reward' AND e.amount > 0)" \
+			    " FROM projects p," \
+			    " LATERAL (SELECT count(*) AS n," \
+			    " count(*) FILTER (WHERE status = 'open') AS open," \
+			    " count(*) FILTER (WHERE status = 'final') AS final," \
+			    " count(*) FILTER (WHERE low_confidence) AS low" \
+			    " FROM tasks WHERE project_id = p.id) t," \
+			    " LATERAL (SELECT count(*) AS n," \
+			    " count(*) FILTER (WHERE tk.status = 'final' AND" \
+			    " vv.label = tk.final_label) AS agree," \
+			    " count(*) FILTER (WHERE tk.status = 'final') AS onfinal" \
+			    " FROM votes vv JOIN tasks tk ON tk.id = vv.task_id" \
+			    " WHERE vv.project_id = p.id) v"
+
+const struct db_stmt project_stmts[] = {
+	{ "project_insert",
+	    "INSERT INTO projects (owner_id, name, instructions, labels,"
+	    " reward_per_task, min_votes, max_votes, confidence, min_stake,"
+	    " gold_rate) VALUES ($1, $2, $3,"
+	    " ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, $8,"
+	    " $9, $10) RETURNING id" },
+	{ "project_get", "SELECT " PROJECT_COLS " WHERE p.id = $1" },
+	{ "project_list",
+	    "SELECT " PROJECT_COLS " WHERE ($2::bool AND p.owner_id = $1)"
+	    " OR ($3::bool AND p.status = 'open' AND p.min_stake <="
+	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || $1 ||"
+	    " '/stake'))"
+	    " ORDER BY p.id DESC LIMIT $4" },
+	{ "project_visible_to_labeler",
+	    "SELECT 1 FROM projects p WHERE p.id = $1 AND ((p.status = 'open'"
+	    " AND p.min_stake <= (SELECT balance FROM ledger_accounts"
+	    " WHERE key = 'a/' || $2 || '/stake'))"
+	    " OR EXISTS (SELECT 1 FROM assignments a WHERE a.project_id = p.id"
+	    " AND a.account_id = $2::bigint))" },
+	{ "project_lock_share",
+	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR SHARE" },
+	{ "project_lock_update",
+	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR UPDATE" },
+	{ "project_set_status",
+	    "UPDATE projects SET status = $2 WHERE id = $1" },
+	{ "project_cancel_leases",
+	    "UPDATE assignments SET status = 'cancelled'"
+	    " WHERE project_id = $1 AND status = 'active'" },
+	{ NULL, NULL }
+};
+
+static int
+project_label_ok(const char *s, char *detail)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > LC_MAX_LABEL_BYTES)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "each label must hold 1 to %d bytes", LC_MAX_LABEL_BYTES);
+	if (strchr(s, '\n') != NULL || strchr(s, '\r') != NULL)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "labels may not contain a newline");
+	return 0;
+}
+
+static int
+project_get_double(const cJSON *body, const char *name, double *out,
+    char *detail)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
+
+	if (v == NULL || !cJSON_IsNumber(v) || v->valuedouble != v->valuedouble)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "%s must be a number", name);
+	*out = v->valuedouble;
+	return 0;
+}
+
+int
+project_params_parse(const cJSON *body, struct project_params *out,
+    char *detail)
+{
+	const cJSON *labels, *l, *ins;
+	int64_t	     v;
+	int	     rc, i;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(body))
+		return market_fail(detail, LC_ERR_BAD_JSON,
+		    "the body must be a JSON object");
+	if ((out->name = market_json_get_str(body, "name", LC_MAX_NAME_BYTES,
+		 detail)) == NULL)
+		return LC_ERR_VALIDATION;
+	ins = cJSON_GetObjectItemCaseSensitive(body, "instructions");
+	out->instructions = "";
+	if (ins != NULL && !cJSON_IsNull(ins)) {
+		if (!cJSON_IsString(ins) ||
+		    strlen(ins->valuestring) > LC_MAX_INSTRUCTIONS_BYTES)
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "instructions must be a string of at most %u bytes",
+			    LC_MAX_INSTRUCTIONS_BYTES);
+		out->instructions = ins->valuestring;
+	}
+	labels = cJSON_GetObjectItemCaseSensitive(body, "labels");
+	if (!cJSON_IsArray(labels))
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "labels must be an array of strings");
+	cJSON_ArrayForEach(l, labels)
+	{
+		if (out->n_labels == LC_MAX_LABELS)
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "at most %d labels", LC_MAX_LABELS);
+		if (!cJSON_IsString(l))
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "labels must be an array of strings");
+		if ((rc = project_label_ok(l->valuestring, detail)) != 0)
+			return rc;
+		for (i = 0; i < out->n_labels; i++)
+			if (strcmp(out->labels[i], l->valuestring) == 0)
+				return market_fail(detail, LC_ERR_VALIDATION,
+				    "label \"%.64s\" appears twice",
+				    l->valuestring);
+		out->labels[out->n_labels++] = l->valuestring;
+	}
+	if (out->n_labels < LC_MIN_LABELS)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "at least %d labels", LC_MIN_LABELS);
+	if ((rc = market_json_get_i64(body, "reward_per_task", 0, LC_MAX_AMOUNT,
+		 &out->reward_per_task, detail)) != 0)
+		return rc;
+	if ((rc = market_json_get_i64(body, "min_votes", 1,
+		 LC_MAX_VOTES_PER_TASK, &v, detail)) != 0)
+		return rc;
+	out->min_votes = (int)v;
+	if ((rc = market_json_get_i64(body, "max_votes", 1,
+		 LC_MAX_VOTES_PER_TASK, &v, detail)) != 0)
+		return rc;
+	out->max_votes = (int)v;
+	if (out->min_votes > out->max_votes)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "min_votes may not exceed max_votes");
+	if ((rc = project_get_double(body, "confidence", &out->confidence,
+		 detail)) != 0)
+		return rc;
+	if (!(out->confidence > 0.5 && out->confidence < 1.0))
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "confidence must be above 0.5 and below 1");
+	if (cJSON_GetObjectItemCaseSensitive(body, "min_stake") != NULL) {
+		if ((rc = market_json_get_i64(body, "min_stake", 0,
+			 LC_MAX_AMOUNT, &out->min_stake, detail)) != 0)
+			return rc;
+	}
+	if (cJSON_GetObjectItemCaseSensitive(body, "gold_rate") != NULL) {
+		if ((rc = project_get_double(body, "gold_rate", &out->gold_rate,
+			 detail)) != 0)
+			return rc;
+		if (!(out->gold_rate >= 0.0 && out->gold_rate <= 0.5))
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "gold_rate must be between 0 and 0.5");
+	}
+	return 0;
+}
+
+/* Render row `i` of a PROJECT_COLS result. */
+static cJSON *
+project_json(const PGresult *res, int i, int owner_view)
+{
+	cJSON  *o, *labels, *pr;
+	int64_t agree, onfinal;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	market_json_i64(o, "id", db_int64(res, i, 0));
+	market_json_i64(o, "owner", db_int64(res, i, 1));
+	cJSON_AddStringToObject(o, "name", db_text(res, i, 2));
+	cJSON_AddStringToObject(o, "instructions", db_text(res, i, 3));
+	labels = cJSON_Parse(db_text(res, i, 4));
+	if (labels == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	cJSON_AddItemToObject(o, "labels", labels);
+	market_json_i64(o, "reward_per_task", db_int64(res, i, 5));
+	market_json_i64(o, "min_votes", db_int64(res, i, 6));
+	market_json_i64(o, "max_votes", db_int64(res, i, 7));
+	cJSON_AddNumberToObject(o, "confidence", db_double(res, i, 8));
+	market_json_i64(o, "min_stake", db_int64(res, i, 9));
+	cJSON_AddNumberToObject(o, "gold_rate", db_double(res, i, 10));
+	cJSON_AddStringToObject(o, "status", db_text(res, i, 11));
+	cJSON_AddStringToObject(o, "created_at", db_text(res, i, 12));
+	market_json_i64(o, "escrow", db_int64(res, i, 13));
+	if ((pr = cJSON_AddObjectToObject(o, "progress")) == NULL) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	market_json_i64(pr, "tasks", db_int64(res, i, 14));
+	market_json_i64(pr, "open", db_int64(res, i, 15));
+	market_json_i64(pr, "final", db_int64(res, i, 16));
+	market_json_i64(pr, "low_confidence", db_int64(res, i, 17));
+	market_json_i64(pr, "votes", db_int64(res, i, 18));
+	agree = db_int64(res, i, 19);
+	onfinal = db_int64(res, i, 20);
+	if (owner_view)
+		market_json_i64(pr, "spend", db_int64(res, i, 21));
+	cJSON_AddNumberToObject(pr, "agreement",
+	    onfinal > 0 ? (double)agree / (double)onfinal : 0.0);
+	return o;
+}
+
+static int
+project_fetch(struct db *db, int64_t project_id, int owner_view, cJSON **out)
+{
+	PGresult   *res = NULL;
+	char	    id[24];
+	const char *params[1] = { market_i64(id, project_id) };
+	int	    rc;
+
+	*out = NULL;
+	if ((rc = db_exec(db, "project_get", 1, params, &res)) != 0)
+		return rc;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return LC_ERR_NOT_FOUND;
+	}
+	*out = project_json(res, 0, owner_view);
+	PQclear(res);
+	return *out ? 0 : LC_ERR_NOMEM;
+}
+
+struct project_create_arg {
+	int64_t			     owner_id;
+	const struct project_params *p;
+	const char		    *labels_json;
+	int64_t			     id;
+};
+
+static int
+project_create_body(struct db *db, void *arg)
+{
+	struct project_create_arg *a = arg;
+	PGresult		  *res = NULL;
+	char			   o[24], r[24], mn[24], mx[24], c[32];
+	char			   ms[24], g[32], key[LEDGER_KEY_LEN];
+	const char		  *params[10];
+	int			   rc;
+
+	params[0] = market_i64(o, a->owner_id);
+	params[1] = a->p->name;
+	params[2] = a->p->instructions;
+	params[3] = a->labels_json;
+	params[4] = market_i64(r, a->p->reward_per_task);
+	params[5] = market_i64(mn, a->p->min_votes);
+	params[6] = market_i64(mx, a->p->max_votes);
+	params[7] = market_f64(c, a->p->confidence);
+	params[8] = market_i64(ms, a->p->min_stake);
+	params[9] = market_f64(g, a->p->gold_rate);
+	if ((rc = db_exec(db, "project_insert", 10, params, &res)) != 0)
+		return rc;
+	a->id = db_int64(res, 0, 0);
+	PQclear(res);
+	ledger_key_escrow(key, a->id);
+	return ledger_open(db, key, "escrow", 0, a->id);
+}
+
+int
+project_create(struct db *db, int64_t owner_id, const struct project_params *p,
+    cJSON **out, char *detail)
+{
+	struct project_create_arg a;
+	cJSON			 *labels;
+	char			 *text;
+	int			  rc;
+
+	*out = NULL;
+	labels = cJSON_CreateStringArray(p->labels, p->n_labels);
+	text = labels ? cJSON_PrintUnformatted(labels) : NULL;
+	cJSON_Delete(labels);
+	if (text == NULL)
+		return LC_ERR_NOMEM;
+	memset(&a, 0, sizeof(a));
+	a.owner_id = owner_id;
+	a.p = p;
+	a.labels_json = text;
+	rc = db_tx(db, project_create_body, &a);
+	cJSON_free(text);
+	if (rc != 0)
+		return rc;
+	return project_fetch(db, a.id, 1, out);
+}
+
+int
+project_list(struct db *db, int64_t account_id, unsigned roles, cJSON **out)
+{
+	PGresult   *res = NULL;
+	cJSON	   *arr, *o;
+	char	    id[24], lim[24];
+	const char *params[4];
+	int	    rc, i;
+
+	*out = NULL;
+	params[0] = market_i64(id, account_id);
+	params[1] = (roles & ACCOUNT_ROLE_REQUESTER) ? "true" : "false";
+	params[2] = (roles & ACCOUNT_ROLE_LABELER) ? "true" : "false";
+	params[3] = market_i64(lim, LC_MAX_PROJECTS_LISTED);
+	if ((rc = db_exec(db, "project_list", 4, params, &res)) != 0)
+		return rc;
+	if ((arr = cJSON_CreateArray()) == NULL) {
+		PQclear(res);
+		return LC_ERR_NOMEM;
+	}
+	for (i = 0; i < PQntuples(res); i++) {
+		o = project_json(res, i, db_int64(res, i, 1) == account_id);
+		if (o == NULL) {
+			cJSON_Delete(arr);
+			PQclear(res);
+			return LC_ERR_NOMEM;
+		}
+		cJSON_AddItemToArray(arr, o);
+	}
+	PQclear(res);
+	*out = arr;
+	return 0;
+}
+
+int
+project_lock_owned(struct db *db, int64_t owner_id, int64_t project_id,
+    int for_update, char status[8], char *detail)
+{
+	PGresult   *res = NULL;
+	char	    id[24];
+	const char *params[1] = { market_i64(id, project_id) };
+	int	    rc;
+
+	if ((rc = db_exec(db,
+		 for_update ? "project_lock_update" : "project_lock_share", 1,
+		 params, &res)) != 0)
+		return rc;
+	if (PQntuples(res) != 1)
+		rc = market_fail(detail, LC_ERR_NOT_FOUND,
+		    "no project %" PRId64, project_id);
+	else if (db_int64(res, 0, 0) != owner_id)
+		rc = market_fail(detail, LC_ERR_FORBIDDEN,
+		    "project %" PRId64 " belongs to another account",
+		    project_id);
+	else if (status != NULL)
+		snprintf(status, 8, "%s", db_text(res, 0, 1));
+	PQclear(res);
+	return rc;
+}
+
+int
+project_get(struct db *db, int64_t account_id, unsigned roles,
+    int64_t project_id, cJSON **out, char *detail)
+{
+	PGresult    *res = NULL;
+	const cJSON *owner;
+	char	     p[24], a[24];
+	const char  *params[2];
+	int	     rc, visible;
+
+	if ((rc = project_fetch(db, project_id, 1, out)) != 0)
+		return market_fail(detail, rc, "no project %" PRId64,
+		    project_id);
+	owner = cJSON_GetObjectItemCaseSensitive(*out, "owner");
+	if (owner != NULL && cJSON_IsRaw(owner) &&
+	    strtoll(owner->valuestring, NULL, 10) == account_id)
+		return 0;
+	visible = 0;
+	if (roles & ACCOUNT_ROLE_LABELER) {
+		params[0] = market_i64(p, project_id);
+		params[1] = market_i64(a, account_id);
+		if ((rc = db_exec(db, "project_visible_to_labeler", 2, params,
+			 &res)) != 0)
+			goto fail;
+		visible = PQntuples(res) == 1;
+		PQclear(res);
+	}
+	if (!visible) {
+		rc = market_fail(detail, LC_ERR_FORBIDDEN,
+		    "project %" PRId64 " is not visible to this account",
+		    project_id);
+		goto fail;
+	}
+	/* Labelers do not see the requester's spend. */
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItem(*out,
+						    "progress"),
+	    "spend");
+	return 0;
+fail:
+	cJSON_Delete(*out);
+	*out = NULL;
+	return rc;
+}
+
+struct project_fund_arg {
+	int64_t owner_id;
+	int64_t project_id;
+	int64_t amount;
+	char   *detail;
+};
+
+static int
+project_fund_body(struct db *db, void *arg)
+{
+	struct project_fund_arg *a = arg;
+	char			 from[LEDGER_KEY_LEN], to[LEDGER_KEY_LEN];
+	char			 status[8];
+	int			 rc;
+
+	if ((rc = project_lock_owned(db, a->owner_id, a->project_id, 0, status,
+		 a->detail)) != 0)
+		return rc;
+	if (strcmp(status, "closed") == 0)
+		return market_fail(a->detail, LC_ERR_STATE,
+		    "the project is closed");
+	ledger_key_account(from, a->owner_id, "balance");
+	ledger_key_escrow(to, a->project_id);
+	rc = ledger_transfer(db, from, to, a->amount, "fund", a->project_id, 0);
+	if (rc == LC_ERR_FUNDS)
+		market_fail(a->detail, rc,
+		    "the balance is smaller than the amount");
+	return rc;
+}
+
+int
+project_fund(struct db *db, int64_t owner_id, int64_t project_id,
+    int64_t amount, cJSON **out, char *detail)
+{
+	struct project_fund_arg a = { owner_id, project_id, amount, detail };
+	int			rc;
+
+	*out = NULL;
+	if (amount <= 0 || amount > LC_MAX_AMOUNT)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "amount must be between 1 and %" PRId64, LC_MAX_AMOUNT);
+	if ((rc = db_tx(db, project_fund_body, &a)) != 0)
+		return rc;
+	return project_fetch(db, project_id, 1, out);
+}
+
+struct project_status_arg {
+	int64_t		    owner_id;
+	int64_t		    project_id;
+	enum project_action action;
+	char		   *detail;
+};
+
+static int
+project_status_body(struct db *db, void *arg)
+{
+	struct project_status_arg *a = arg;
+	char			   status[8], id[24];
+	char			   from[LEDGER_KEY_LEN], to[LEDGER_KEY_LEN];
+	const char		  *params[2], *next;
+	int64_t			   left;
+	int			   rc;
+
+	if ((rc = project_lock_owned(db, a->owner_id, a->project_id, 1, status,
+		 a->detail)) != 0)
+		return rc;
+	if (strcmp(status, "closed") == 0)
+		return market_fail(a->detail, LC_ERR_STATE,
+		    "the project is closed");
+	switch (a->action) {
+	case PROJECT_PAUSE:
+		next = "paused";
+		break;
+	case PROJECT_RESUME:
+		next = "open";
+		break;
+	default:
+		next = "closed";
+		break;
+	}
+	params[0] = market_i64(id, a->project_id);
+	params[1] = next;
+	if ((rc = db_exec(db, "project_set_status", 2, params, NULL)) != 0)
+		return rc;
+	if (a->action != PROJECT_CLOSE)
+		return 0;
+	if ((rc = db_exec(db, "project_cancel_leases", 1, params, NULL)) != 0)
+		return rc;
+	ledger_key_escrow(from, a->project_id);
+	ledger_key_account(to, a->owner_id, "balance");
+	if ((rc = ledger_balance(db, from, &left)) != 0)
+		return rc;
+	if (left > 0)
+		rc = ledger_transfer(db, from, to, left, "refund",
+		    a->project_id, 0);
+	return rc;
+}
+
+int
+project_set_status(struct db *db, int64_t owner_id, int64_t project_id,
+    enum project_action action, cJSON **out, char *detail)
+{
+	struct project_status_arg a = { owner_id, project_id, action, detail };
+	int			  rc;
+
+	*out = NULL;
+	if ((rc = db_tx(db, project_status_body, &a)) != 0)
+		return rc;
+	return project_fetch(db, project_id, 1, out);
+}

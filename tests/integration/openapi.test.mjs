@@ -1,0 +1,50 @@
+// tests/integration/openapi.test.mjs — every route of server/routes.c is
+// documented in web/openapi.yaml (path and method), and the server serves
+// the document at /openapi.yaml.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startStack, SRCDIR } from './lib/stack.mjs';
+
+function documented(yamlText) {
+  const ops = new Set();
+  let inPaths = false; let cur = null;
+  for (const line of yamlText.split('\n')) {
+    if (/^paths:/.test(line)) { inPaths = true; continue; }
+    if (inPaths && /^\S/.test(line)) inPaths = false;
+    if (!inPaths) continue;
+    let m = /^ {2}(\/\S*):\s*$/.exec(line);
+    if (m) { cur = m[1]; continue; }
+    m = /^ {4}(get|post|put|patch|delete):\s*$/.exec(line);
+    if (m && cur) ops.add(`${m[1].toUpperCase()} ${cur}`);
+  }
+  return ops;
+}
+
+function routed() {
+  const src = fs.readFileSync(path.join(SRCDIR, 'server/routes.c'), 'utf8');
+  return [...src.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"(\/[^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`);
+}
+
+test('every routed path and method is in web/openapi.yaml', () => {
+  const doc = fs.readFileSync(path.join(SRCDIR, 'web/openapi.yaml'), 'utf8');
+  assert.match(doc, /^openapi: 3\.1\.\d+$/m);
+  const ops = documented(doc);
+  const routes = routed();
+  assert.ok(routes.length >= 20, 'routes found');
+  const missing = routes.filter((r) => !ops.has(r));
+  assert.deepEqual(missing, [], 'undocumented routes');
+  const extra = [...ops].filter((o) => !routes.includes(o));
+  assert.deepEqual(extra, [], 'documented but not routed');
+});
+
+let st;
+before(async () => { st = await startStack(); });
+after(async () => { if (st) await st.stop(); });
+
+test('labelchaind serves /openapi.yaml', async () => {
+  const r = await fetch(`${st.url}/openapi.yaml`);
+  assert.equal(r.status, 200);
+  assert.match(await r.text(), /openapi: 3\.1/);
+});
