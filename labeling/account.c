@@ -37,6 +37,17 @@ const struct db_stmt account_stmts[] = {
 	{ "account_reputations",
 	    "SELECT project_id, alpha, beta FROM reputations"
 	    " WHERE account_id = $1 ORDER BY project_id" },
+	{ "account_pending_unstakes",
+	    "SELECT amount, " SQL_TS(
+		"release_at") " FROM unstake_requests"
+			      " WHERE account_id = $1 AND NOT released ORDER BY release_at, id" },
+	{ "account_reputation_history",
+	    "SELECT project_id, alpha, beta, task_id, " SQL_TS(
+		"created_at") " FROM (SELECT id, project_id, alpha, beta, task_id, created_at"
+			      " FROM reputation_history WHERE account_id = $1"
+			      " AND ($2::bigint = 0 OR project_id = $2::bigint)"
+			      " ORDER BY created_at DESC, id DESC LIMIT $3) h"
+			      " ORDER BY created_at, id" },
 	{ "account_matured_unstakes",
 	    "UPDATE unstake_requests SET released = true"
 	    " WHERE id IN (SELECT id FROM unstake_requests WHERE account_id = $1"
@@ -163,6 +174,33 @@ struct account_me_arg {
 	cJSON  *out;
 };
 
+/* o.unstaking_releases: the pending unstakes, soonest first. */
+static int
+account_me_releases(struct db *db, const char *const params[1], cJSON *o)
+{
+	PGresult *res = NULL;
+	cJSON	 *arr, *r;
+	int	  rc, i;
+
+	if ((rc = db_exec(db, "account_pending_unstakes", 1, params, &res)) !=
+	    0)
+		return rc;
+	rc = LC_ERR_NOMEM;
+	if ((arr = cJSON_AddArrayToObject(o, "unstaking_releases")) == NULL)
+		goto out;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((r = cJSON_CreateObject()) == NULL)
+			goto out;
+		cJSON_AddItemToArray(arr, r);
+		market_json_i64(r, "amount", db_int64(res, i, 0));
+		cJSON_AddStringToObject(r, "release_at", db_text(res, i, 1));
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
 static int
 account_me_body(struct db *db, void *arg)
 {
@@ -224,6 +262,9 @@ account_me_body(struct db *db, void *arg)
 		cJSON_AddNumberToObject(r, "accuracy", al / (al + be));
 	}
 	PQclear(res);
+	res = NULL;
+	if ((rc = account_me_releases(db, params, o)) != 0)
+		goto fail;
 	a->out = o;
 	return 0;
 fail:
@@ -246,6 +287,49 @@ account_me(struct db *db, int64_t account_id, cJSON **out)
 	}
 	*out = a.out;
 	return 0;
+}
+
+int
+account_reputation_history(struct db *db, int64_t account_id,
+    int64_t project_id, int limit, cJSON **out)
+{
+	PGresult   *res = NULL;
+	cJSON	   *arr = NULL, *r;
+	char	    a[24], p[24], l[24];
+	const char *params[3] = { market_i64(a, account_id),
+		market_i64(p, project_id), market_i64(l, limit) };
+	double	    al, be;
+	int	    rc, i;
+
+	*out = NULL;
+	if (limit < 1 || limit > ACCOUNT_REP_HISTORY_MAX || project_id < 0)
+		return LC_ERR_VALIDATION;
+	if ((rc = db_exec(db, "account_reputation_history", 3, params, &res)) !=
+	    0)
+		return rc;
+	rc = LC_ERR_NOMEM;
+	if ((arr = cJSON_CreateArray()) == NULL)
+		goto fail;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((r = cJSON_CreateObject()) == NULL)
+			goto fail;
+		cJSON_AddItemToArray(arr, r);
+		al = db_double(res, i, 1);
+		be = db_double(res, i, 2);
+		market_json_i64(r, "project", db_int64(res, i, 0));
+		cJSON_AddNumberToObject(r, "alpha", al);
+		cJSON_AddNumberToObject(r, "beta", be);
+		cJSON_AddNumberToObject(r, "accuracy", al / (al + be));
+		market_json_i64(r, "task", db_int64(res, i, 3));
+		cJSON_AddStringToObject(r, "time", db_text(res, i, 4));
+	}
+	PQclear(res);
+	*out = arr;
+	return 0;
+fail:
+	PQclear(res);
+	cJSON_Delete(arr);
+	return rc;
 }
 
 struct account_stake_arg {

@@ -26,12 +26,27 @@ int account_create(struct db *db, const char *name, unsigned roles, int64_t *id,
 /* Find an account by decimal id, name or hex public key. */
 int account_resolve(struct db *db, const char *ref, int64_t *id);
 
+/* GET /v1/me/reputation: rows returned when no limit is given, and at most. */
+#define ACCOUNT_REP_HISTORY_DEFAULT 200
+#define ACCOUNT_REP_HISTORY_MAX 1000
+
 /*
  * The /v1/me object: {id, name, roles, public_key, balance, stake,
- * unstaking, reputation:[{project, alpha, beta, accuracy}]}.  Releases
+ * unstaking, unstaking_releases:[{amount, release_at}] (pending, soonest
+ * first), reputation:[{project, alpha, beta, accuracy}]}.  Releases
  * matured unstakes first.  Caller frees *out.
  */
 int account_me(struct db *db, int64_t account_id, cJSON **out);
+
+/*
+ * The account's reputation over time: the `limit` (1..ACCOUNT_REP_HISTORY_MAX)
+ * latest changes, of one project or of all when project_id is 0, newest
+ * last: [{project, alpha, beta, accuracy, task, time}].  One row per
+ * finalized task that changed the reputation.  LC_ERR_VALIDATION on a bad
+ * limit.  Caller frees *out.
+ */
+int account_reputation_history(struct db *db, int64_t account_id,
+    int64_t project_id, int limit, cJSON **out);
 
 /* Lock `amount` of the balance as stake. */
 int account_stake(struct db *db, int64_t account_id, int64_t amount,

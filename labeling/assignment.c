@@ -6,7 +6,8 @@
  * count is then re-read in a new statement while the task row is locked:
  * under READ COMMITTED that statement sees every lease committed by an
  * earlier claimer of the same task, so a slot is never handed out twice.
- * A task whose slots are full is excluded and the search repeats.
+ * A task whose slots are full is excluded and the search repeats.  A
+ * labeler holds at most LC_MAX_LEASES_PER_LABELER live leases per project.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "labeling/assignment.h"
 #include "labeling/db.h"
 #include "labeling/lc_err.h"
+#include "labeling/limits.h"
 #include "labeling/ledger.h"
 #include "labeling/market.h"
 
@@ -36,7 +38,7 @@ const struct db_stmt assignment_stmts[] = {
 		"a.expires_at") " FROM assignments a JOIN tasks t ON t.id = a.task_id"
 				" WHERE a.project_id = $1 AND a.account_id = $2"
 				" AND a.status = 'active' AND a.expires_at > now()"
-				" AND t.status = 'open' ORDER BY a.id LIMIT 1" },
+				" AND t.status = 'open' ORDER BY a.id" },
 	{ "assignment_candidate",
 	    "SELECT t.id, t.n_votes FROM tasks t"
 	    " WHERE t.project_id = $1 AND t.status = 'open'"
@@ -155,9 +157,15 @@ claim_body(struct db *db, void *arg)
 	gold_rate = db_double(proj, 0, 3);
 	min_votes = (int)db_int64(proj, 0, 4);
 
+	/*
+	 * A labeler may hold LC_MAX_LEASES_PER_LABELER live leases in a
+	 * project, so that a browser can fetch the next task while the
+	 * current one is on screen; past that, a claim returns the oldest
+	 * lease again (claims are idempotent, never a pile of leases).
+	 */
 	if ((rc = db_exec(db, "assignment_held", 2, params, &res)) != 0)
 		goto out;
-	if (PQntuples(res) == 1) {
+	if (PQntuples(res) >= LC_MAX_LEASES_PER_LABELER) {
 		a->out = claim_render(db_int64(res, 0, 0), a->project_id,
 		    db_int64(res, 0, 1), db_text(res, 0, 2),
 		    db_text(proj, 0, 5), db_text(proj, 0, 6),

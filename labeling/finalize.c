@@ -36,10 +36,17 @@ const struct db_stmt finalize_stmts[] = {
 	    " LEFT JOIN reputations r ON r.account_id = v.account_id"
 	    " AND r.project_id = v.project_id"
 	    " WHERE v.task_id = $1 ORDER BY v.account_id FOR UPDATE OF la" },
+	/* The new (alpha, beta), and when $6 (it changed) a row of
+	 * reputation_history for GET /v1/me/reputation: one round trip. */
 	{ "finalize_reputation_upsert",
-	    "INSERT INTO reputations (account_id, project_id, alpha, beta)"
+	    "WITH rep AS (INSERT INTO reputations"
+	    " (account_id, project_id, alpha, beta)"
 	    " VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, project_id)"
-	    " DO UPDATE SET alpha = EXCLUDED.alpha, beta = EXCLUDED.beta" },
+	    " DO UPDATE SET alpha = EXCLUDED.alpha, beta = EXCLUDED.beta)"
+	    " INSERT INTO reputation_history"
+	    " (account_id, project_id, alpha, beta, task_id)"
+	    " SELECT $1::bigint, $2::bigint, $3::float8, $4::float8,"
+	    " $5::bigint WHERE $6::boolean" },
 	{ "finalize_task_update",
 	    "UPDATE tasks SET status = 'final', final_label = $2,"
 	    " confidence = $3, low_confidence = $4, finalized_at = now()"
@@ -109,6 +116,7 @@ finalize_task(struct db *db, const struct finalize_task *t)
 {
 	struct finalize_voter v[LC_MAX_VOTES_PER_TASK];
 	struct rep_voter      rv[LC_MAX_VOTES_PER_TASK];
+	struct rep_voter      rv0[LC_MAX_VOTES_PER_TASK];
 	int		      labels[LC_MAX_VOTES_PER_TASK];
 	double		      weights[LC_MAX_VOTES_PER_TASK];
 	int64_t		      stakes[LC_MAX_VOTES_PER_TASK];
@@ -116,8 +124,8 @@ finalize_task(struct db *db, const struct finalize_task *t)
 	int64_t		      slashes[LC_MAX_VOTES_PER_TASK];
 	PGresult	     *res = NULL, *fin = NULL;
 	char		      escrow[LEDGER_KEY_LEN], key[LEDGER_KEY_LEN];
-	char		      a[24], p[24], x[32], y[32], c[32], l[24];
-	const char	     *params[4];
+	char		      a[24], p[24], x[32], y[32], c[32], l[24], tk[24];
+	const char	     *params[6];
 	char		     *record = NULL;
 	int64_t		      reward, left, paid, slashed, leaf_index;
 	double		      confidence;
@@ -149,6 +157,7 @@ finalize_task(struct db *db, const struct finalize_task *t)
 			rv[i].alpha = db_double(res, (int)i, 5);
 			rv[i].beta = db_double(res, (int)i, 6);
 		}
+		rv0[i] = rv[i];
 	}
 
 	/* Rewards: escrow -> agreeing voters' balances, by weight. */
@@ -190,7 +199,12 @@ finalize_task(struct db *db, const struct finalize_task *t)
 		params[1] = market_i64(p, t->project_id);
 		params[2] = market_f64(x, rv[i].alpha);
 		params[3] = market_f64(y, rv[i].beta);
-		if ((rc = db_exec(db, "finalize_reputation_upsert", 4, params,
+		params[4] = market_i64(tk, t->task_id);
+		params[5] =
+		    (rv[i].alpha != rv0[i].alpha || rv[i].beta != rv0[i].beta)
+		    ? "true"
+		    : "false";
+		if ((rc = db_exec(db, "finalize_reputation_upsert", 6, params,
 			 NULL)) != 0)
 			goto out;
 	}

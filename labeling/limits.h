@@ -27,6 +27,8 @@
 #define LC_MAX_CONNECTIONS 1024
 #define LC_REQUEST_TIMEOUT_S 30
 #define LC_STATEMENT_TIMEOUT_MS 10000
+#define LC_MAX_LEASES_PER_LABELER \
+	2 /* live leases per project: one prefetched */
 #define LC_DB_TX_RETRIES 8
 
 /* The market (labeling/account, auth, ledger, project, task, vote). */

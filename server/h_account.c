@@ -1,7 +1,7 @@
 /*
  * server/h_account.c — sign-in and the caller's own account:
  * /v1/auth/challenge, /v1/auth/login, /v1/auth/logout, /v1/me,
- * /v1/me/ledger, /v1/me/stake, /v1/me/unstake.
+ * /v1/me/ledger, /v1/me/reputation, /v1/me/stake, /v1/me/unstake.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +163,31 @@ h_me_ledger(struct http_req *req, struct http_resp *resp)
 	if ((rc = http_req_db(req, &db)) != 0)
 		return rc;
 	rc = ledger_history(db, req->account_id, (int)limit, before, &out);
+	return h_reply(req, resp, rc, 200, out);
+}
+
+int
+h_me_reputation(struct http_req *req, struct http_resp *resp)
+{
+	struct db  *db;
+	cJSON	   *out = NULL;
+	const char *q;
+	int64_t	    project = 0, limit = ACCOUNT_REP_HISTORY_DEFAULT;
+	int	    rc;
+
+	if ((q = http_query(req, "project")) != NULL &&
+	    market_parse_id(q, &project) != 0)
+		return http_fail(req, LC_ERR_VALIDATION,
+		    "project must be a positive integer");
+	if ((q = http_query(req, "limit")) != NULL &&
+	    (market_parse_id(q, &limit) != 0 ||
+		limit > ACCOUNT_REP_HISTORY_MAX))
+		return http_fail(req, LC_ERR_VALIDATION,
+		    "limit must be between 1 and %d", ACCOUNT_REP_HISTORY_MAX);
+	if ((rc = http_req_db(req, &db)) != 0)
+		return rc;
+	rc = account_reputation_history(db, req->account_id, project,
+	    (int)limit, &out);
 	return h_reply(req, resp, rc, 200, out);
 }
 

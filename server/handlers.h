@@ -19,6 +19,7 @@ int h_auth_login(struct http_req *req, struct http_resp *resp);
 int h_auth_logout(struct http_req *req, struct http_resp *resp);
 int h_me(struct http_req *req, struct http_resp *resp);
 int h_me_ledger(struct http_req *req, struct http_resp *resp);
+int h_me_reputation(struct http_req *req, struct http_resp *resp);
 int h_me_stake(struct http_req *req, struct http_resp *resp);
 int h_me_unstake(struct http_req *req, struct http_resp *resp);
 /* Helpers shared by the h_*.c files. */

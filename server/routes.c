@@ -19,6 +19,7 @@ const struct route routes[] = {
 	{ "POST", "/v1/auth/logout", h_auth_logout, AUTH_SESSION, 0 },
 	{ "GET", "/v1/me", h_me, AUTH_SESSION, 0 },
 	{ "GET", "/v1/me/ledger", h_me_ledger, AUTH_SESSION, 0 },
+	{ "GET", "/v1/me/reputation", h_me_reputation, AUTH_SESSION, 0 },
 	{ "POST", "/v1/me/stake", h_me_stake, AUTH_LABELER, 0 },
 	{ "POST", "/v1/me/unstake", h_me_unstake, AUTH_LABELER, 0 },
 	{ "POST", "/v1/projects", h_project_create, AUTH_REQUESTER, 0 },

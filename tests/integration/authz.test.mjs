@@ -37,6 +37,7 @@ test('authorization matrix', async () => {
     ['GET', '/healthz', null, [200, 200, 200, 200, 200]],
     ['GET', '/v1/me', null, [401, 200, 200, 200, 200]],
     ['GET', '/v1/me/ledger', null, [401, 200, 200, 200, 200]],
+    ['GET', '/v1/me/reputation', null, [401, 200, 200, 200, 200]],
     ['POST', '/v1/me/stake', { amount: 1 }, [401, 200, 403, 403, 200]],
     ['POST', '/v1/me/unstake', { amount: 1 }, [401, 202, 403, 403, 202]],
     ['POST', '/v1/projects', PROJECT, [401, 403, 201, 201, 403]],

@@ -220,3 +220,37 @@ test('the whole market: 200 tasks, 10 concurrent labelers', { timeout: 300000 },
   const afterBal = (await api(st.url, 'GET', '/v1/me', { token: req.token })).body.balance;
   assert.equal(afterBal - before, Number(escrow));
 });
+
+test('a labeler holds at most two leases per project: one on screen, one prefetched', async () => {
+  const req = await requester(st, 'prefetch-req');
+  await credit(st, req.id, 100000000);
+  const p = await api(st.url, 'POST', '/v1/projects', { token: req.token,
+    body: { ...PROJECT, name: 'prefetch', gold_rate: 0 } });
+  assert.equal(p.status, 201, p.text);
+  assert.equal((await api(st.url, 'POST', `/v1/projects/${p.body.id}/fund`, { token: req.token,
+    body: { amount: 50000000 } })).status, 200);
+  assert.equal((await api(st.url, 'POST', `/v1/projects/${p.body.id}/tasks`, { token: req.token,
+    body: [1, 2, 3, 4].map((n) => ({ data: { n } })) })).status, 201);
+  const key = newKey();
+  const token = await login(st.url, key);
+  const me = await api(st.url, 'GET', '/v1/me', { token });
+  await credit(st, me.body.id, 20000000);
+  assert.equal((await api(st.url, 'POST', '/v1/me/stake', { token, body: { amount: 15000000 } })).status, 200);
+  const claim = () => api(st.url, 'POST', `/v1/projects/${p.body.id}/assignments`, { token });
+  const a1 = await claim();
+  const a2 = await claim();
+  assert.equal(a1.status, 201);
+  assert.equal(a2.status, 201);
+  assert.notEqual(a2.body.assignment_id, a1.body.assignment_id);
+  assert.notEqual(a2.body.task.id, a1.body.task.id);
+  const a3 = await claim();
+  assert.equal(a3.body.assignment_id, a1.body.assignment_id, 'a third claim returns the oldest lease');
+  // Voting on the first frees a slot: the next claim is a new task.
+  const v = await api(st.url, 'POST', `/v1/assignments/${a1.body.assignment_id}/vote`, { token,
+    body: { label: 'cat', signature: voteSig(key, a1.body.assignment_id, a1.body.task.id, 'cat') } });
+  assert.equal(v.status, 201, v.text);
+  const a4 = await claim();
+  assert.ok(![a1.body.task.id, a2.body.task.id].includes(a4.body.task.id));
+  const [{ n }] = await st.sql("SELECT count(*)::int AS n FROM assignments WHERE account_id = $1 AND status = 'active' AND expires_at > now()", [me.body.id]);
+  assert.equal(n, 2);
+});
