@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "reputation/dawid_skene.h"
 #include "reputation/finalize.h"
 #include "reputation/online.h"
 #include "reputation/posterior.h"
@@ -20,6 +21,10 @@ struct scratch {
 	int	      *count;  /* n_items: votes used */
 	unsigned char *closed; /* n_items */
 	double	      *weight; /* n_obs: weight given, -1 unused */
+	/* Batch pass (stop_at_target and batch_interval > 0 only). */
+	struct rep_obs	   *coll;      /* n_obs: votes collected so far */
+	double		   *n_answers; /* n_workers: their number */
+	struct rep_ds_model ds;	       /* over coll */
 };
 
 static void
@@ -30,12 +35,18 @@ scratch_free(struct scratch *s)
 	free(s->count);
 	free(s->closed);
 	free(s->weight);
+	free(s->coll);
+	free(s->n_answers);
+	free(s->ds.class_prior);
+	free(s->ds.confusion);
+	free(s->ds.item_post);
 }
 
 static int
-scratch_init(struct scratch *s, const struct rep_batch *b)
+scratch_init(struct scratch *s, const struct rep_batch *b, bool batch)
 {
 	size_t i, n_items = (size_t)b->n_items, *fill = NULL;
+	size_t K = (size_t)b->n_labels, n_workers = (size_t)b->n_workers;
 
 	s->start = calloc(n_items + 1, sizeof(*s->start));
 	s->order = malloc((b->n_obs ? b->n_obs : 1) * sizeof(*s->order));
@@ -59,6 +70,18 @@ scratch_init(struct scratch *s, const struct rep_batch *b)
 	free(fill);
 	for (i = 0; i < b->n_obs; i++)
 		s->weight[i] = -1.0;
+	if (!batch)
+		return REP_OK;
+	s->coll = malloc((b->n_obs ? b->n_obs : 1) * sizeof(*s->coll));
+	s->n_answers = malloc((n_workers ? n_workers : 1) * sizeof(double));
+	s->ds.class_prior = malloc(K * sizeof(double));
+	s->ds.confusion =
+	    malloc((n_workers ? n_workers : 1) * K * K * sizeof(double));
+	s->ds.item_post = malloc((n_items ? n_items : 1) * K * sizeof(double));
+	if (s->coll == NULL || s->n_answers == NULL ||
+	    s->ds.class_prior == NULL || s->ds.confusion == NULL ||
+	    s->ds.item_post == NULL)
+		return REP_ERR_NOMEM;
 	return REP_OK;
 }
 
@@ -103,6 +126,74 @@ finalize_item(const struct rep_batch *b, struct scratch *s, size_t i,
 	return REP_OK;
 }
 
+/*
+ * The market's batch pass over the votes counted so far (those before
+ * index upto): Dawid-Skene EM over the votes on items that have at least
+ * two of them (a lone vote says nothing about its voter: EM would simply
+ * agree with it), each voter seen there recalibrated to Beta(prior_alpha +
+ * a n, prior_beta + (1 - a) n) where a is its DS accuracy and n its number
+ * of votes, and every open item re-scored with its voters' new weights
+ * (its decision is taken, as in the market, when its next vote arrives).
+ */
+static int
+batch_pass(const struct rep_batch *b, struct scratch *s, size_t upto,
+    struct rep_voter *voters, const struct rep_params *p,
+    struct rep_online_out *out)
+{
+	struct rep_batch sub = *b;
+	size_t		 K = (size_t)b->n_labels, i, j, n = 0;
+	int		 rc, w;
+
+	for (w = 0; w < b->n_workers; w++)
+		s->n_answers[w] = 0.0;
+	for (i = 0; i < upto; i++)
+		if (s->weight[i] >= 0.0 && s->count[b->obs[i].item] >= 2) {
+			s->coll[n++] = b->obs[i];
+			s->n_answers[b->obs[i].worker] += 1.0;
+		}
+	if (n == 0)
+		return REP_OK;
+	sub.obs = s->coll;
+	sub.n_obs = n;
+	if ((rc = rep_ds_run(&sub, NULL, p, &s->ds)) != 0)
+		return rc;
+	for (w = 0; w < b->n_workers; w++) {
+		double a, m = s->n_answers[w];
+
+		if (m <= 0.0)
+			continue;
+		a = rep_ds_worker_accuracy(&s->ds, b->n_labels, w);
+		if (!(a >= 0.0 && a <= 1.0))
+			continue;
+		/* Shrunk to the prior: in (0, 1) as both priors are > 0. */
+		a = (p->prior_alpha + a * m) /
+		    (p->prior_alpha + p->prior_beta + m);
+		if ((rc = rep_reputation_recalibrate(&voters[w], a, m, p)) != 0)
+			return rc;
+	}
+	for (i = 0; i < (size_t)b->n_items; i++) {
+		double *row = out->item_post + i * K;
+
+		if (s->closed[i] || s->count[i] == 0)
+			continue;
+		rep_score_init(row, b->n_labels, NULL);
+		for (j = s->start[i]; j < s->start[i + 1]; j++) {
+			size_t v = s->order[j];
+
+			if (v >= upto)
+				break;
+			if (s->weight[v] < 0.0)
+				continue;
+			s->weight[v] =
+			    rep_vote_weight(&voters[b->obs[v].worker],
+				b->n_labels, p);
+			rep_score_add(row, b->n_labels, b->obs[v].label,
+			    s->weight[v]);
+		}
+	}
+	return REP_OK;
+}
+
 int
 rep_online_replay(const struct rep_batch *b, struct rep_voter *voters,
     const int *gold_label, bool stop_at_target, const struct rep_params *p,
@@ -111,8 +202,9 @@ rep_online_replay(const struct rep_batch *b, struct rep_voter *voters,
 	struct scratch	    s = { 0 };
 	struct rep_decision d;
 	double		    post[REP_MAX_LABELS];
-	size_t		    i, K;
+	size_t		    i, K, step = 0, next_pass = 0;
 	int		    rc;
+	bool		    batch;
 
 	if (rep_batch_check(b) != 0 || rep_params_check(p) != 0 ||
 	    out == NULL || (out->item_post == NULL && b->n_items > 0) ||
@@ -123,7 +215,16 @@ rep_online_replay(const struct rep_batch *b, struct rep_voter *voters,
 		for (i = 0; i < (size_t)b->n_items; i++)
 			if (gold_label[i] < -1 || gold_label[i] >= b->n_labels)
 				return REP_ERR_INVALID;
-	if ((rc = scratch_init(&s, b)) != 0)
+	batch = stop_at_target && p->batch_interval > 0.0 && b->n_items > 0;
+	if (batch) {
+		double x = ceil(p->batch_interval * b->n_items);
+
+		step = x < (double)b->n_obs ? (size_t)x : b->n_obs;
+		if (step == 0)
+			step = 1;
+		next_pass = step;
+	}
+	if ((rc = scratch_init(&s, b, batch)) != 0)
 		goto fail;
 	for (i = 0; i < (size_t)b->n_items; i++)
 		rep_score_init(out->item_post + i * K, b->n_labels, NULL);
@@ -133,6 +234,11 @@ rep_online_replay(const struct rep_batch *b, struct rep_voter *voters,
 		size_t		      it = (size_t)o->item;
 		double		     *row = out->item_post + it * K;
 
+		if (batch && out->votes_used >= next_pass) {
+			if ((rc = batch_pass(b, &s, i, voters, p, out)) != 0)
+				goto fail;
+			next_pass = out->votes_used + step;
+		}
 		if (s.closed[it])
 			continue;
 		s.weight[i] =

@@ -10,8 +10,25 @@
  * are updated (update.h).  Used by `labelctl aggregate --method stake` and by
  * the benchmarks (dynamic redundancy).
  *
- * Pure: no I/O, no globals.  It allocates O(n_obs + n_items) scratch with
- * malloc and frees it before returning (REP_ERR_NOMEM if that fails).
+ * Batch pass (stop_at_target only, p->batch_interval > 0): the market can
+ * only stop early if it knows whom to trust early, and online updates
+ * arrive only when items finalize — a labeler who answers many items before
+ * any of them closes (a spammer voting first everywhere) keeps the prior's
+ * weight on all of them.  So each time batch_interval * n_items more votes
+ * have been counted, the replay does what the market's batch pass does:
+ * Dawid-Skene EM (dawid_skene.h) over the votes counted so far on items
+ * that have at least two (a lone vote says nothing about its voter), each
+ * labeler seen there recalibrated to Beta(prior_alpha + a n, prior_beta +
+ * (1 - a) n), a its DS accuracy and n its votes there (the prior keeps a
+ * few votes from making a labeler near-certain; the evidence cap applies),
+ * and every open item re-scored with its voters' new weights; its decision
+ * is taken when its next vote arrives.  Without stop_at_target every item
+ * is decided on all its votes and callers re-estimate in batch afterwards,
+ * so no pass is made and the result is as with batch_interval 0.
+ *
+ * Pure: no I/O, no globals.  It allocates O(n_obs + n_items K + n_workers
+ * K^2) scratch with malloc and frees it before returning (REP_ERR_NOMEM if
+ * that fails).
  */
 #ifndef REP_ONLINE_H
 #define REP_ONLINE_H

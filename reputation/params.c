@@ -21,6 +21,7 @@ rep_params_default(struct rep_params *p)
 	p->confidence = 0.95;
 	p->min_votes = 3;
 	p->max_votes = 9;
+	p->batch_interval = 1.0;
 	p->update_gain = 1.0;
 	p->gold_gain = 3.0;
 	p->slash_confidence = 0.99;
@@ -63,6 +64,8 @@ rep_params_check(const struct rep_params *p)
 	if (!(p->confidence > 0.0 && p->confidence <= 1.0))
 		return REP_ERR_INVALID;
 	if (p->min_votes < 1 || p->max_votes < p->min_votes)
+		return REP_ERR_INVALID;
+	if (!nonnegative(p->batch_interval))
 		return REP_ERR_INVALID;
 	if (!nonnegative(p->update_gain) || !nonnegative(p->gold_gain))
 		return REP_ERR_INVALID;

@@ -64,6 +64,15 @@ struct rep_params {
 	int    min_votes;  /* default 3 */
 	int    max_votes;  /* default 9; 0 < min_votes <= max_votes */
 
+	/*
+	 * Online replay with stop_at_target (online.h): a batch pass (DS EM,
+	 * labelers recalibrated, open items re-scored) each time
+	 * batch_interval * n_items more votes have been counted.  0
+	 * disables.  Default 1.0 (about one new vote per item between
+	 * passes).  The market's per-vote path does not use it.
+	 */
+	double batch_interval;
+
 	/* Reputation update on finalization: agree alpha += gain * c, etc. */
 	double update_gain; /* default 1.0 (c = final confidence) */
 	double gold_gain;   /* gold tasks: += gold_gain, c = 1; default 3.0 */

@@ -14,6 +14,7 @@ START_TEST(test_default_is_valid)
 	ck_assert_double_eq(p.confidence, 0.95);
 	ck_assert_int_eq(p.min_votes, 3);
 	ck_assert_int_eq(p.max_votes, 9);
+	ck_assert_double_eq(p.batch_interval, 1.0);
 }
 END_TEST
 
@@ -26,6 +27,15 @@ START_TEST(test_rejects_bad_fields)
 	q = p;
 	q.prior_alpha = 0;
 	ck_assert_int_eq(rep_params_check(&q), REP_ERR_INVALID);
+	q = p;
+	q.batch_interval = -1.0;
+	ck_assert_int_eq(rep_params_check(&q), REP_ERR_INVALID);
+	q = p;
+	q.batch_interval = NAN;
+	ck_assert_int_eq(rep_params_check(&q), REP_ERR_INVALID);
+	q = p;
+	q.batch_interval = 0.0; /* disabled */
+	ck_assert_int_eq(rep_params_check(&q), 0);
 	q = p;
 	q.prior_beta = NAN;
 	ck_assert_int_eq(rep_params_check(&q), REP_ERR_INVALID);
