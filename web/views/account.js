@@ -4,26 +4,6 @@ import { get, post, session } from '../lib/api.js';
 import { formatCredits, parseCredits } from '../lib/messages.js';
 import { sparkline } from '../lib/chart.js';
 
-const REP = 'labelchain.rep_history';
-
-// Browser-kept reputation snapshots: still imported by label.js and projects.js
-// for their sparklines; the account page reads the server's history instead
-// (GET /v1/me/reputation), and these go once those views do too.
-export function repHistory() { try { return JSON.parse(localStorage.getItem(REP) || '{}'); } catch { return {}; } }
-export function recordRep(me) {
-  if (!me || !Array.isArray(me.reputation)) return;
-  const all = repHistory(); const key = String(me.id);
-  all[key] ??= {};
-  for (const r of me.reputation) {
-    const s = (all[key][r.project] ??= []);
-    const last = s[s.length - 1];
-    if (!last || last.a !== r.alpha || last.b !== r.beta) s.push({ t: Date.now(), v: r.accuracy, a: r.alpha, b: r.beta });
-    if (s.length > 200) s.splice(0, s.length - 200);
-  }
-  localStorage.setItem(REP, JSON.stringify(all));
-  return all[key];
-}
-
 // GET /v1/me/reputation rows (newest last) → {project: [{t, v, a, b}]} for sparkline().
 export function repSeries(rows) {
   const by = {};

@@ -7,7 +7,6 @@ import { get, post, session, ApiError, NetworkError } from '../lib/api.js';
 import { loadKey, sign } from '../lib/keys.js';
 import { voteMessage, shortcutKeys, formatCredits } from '../lib/messages.js';
 import { banner } from '../app.js';
-import { recordRep } from './account.js';
 
 const OUTBOX = 'labelchain.outbox';
 const readOutbox = () => { try { return JSON.parse(localStorage.getItem(OUTBOX) || '[]'); } catch { return []; } };
@@ -109,7 +108,7 @@ export default async function labelView(main, projectId) {
       refreshT = null;
       const seen = done;
       try {
-        const me = await get('/v1/me'); recordRep(me);
+        const me = await get('/v1/me');
         if (done !== seen && alive) refreshMe();
         if (!alive) return;
         counters.balance.textContent = formatCredits(me.balance);

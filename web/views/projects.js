@@ -3,7 +3,7 @@ import { h, errorText } from '../lib/dom.js';
 import { get, session } from '../lib/api.js';
 import { formatCredits } from '../lib/messages.js';
 import { sparkline } from '../lib/chart.js';
-import { repHistory, recordRep } from './account.js';
+import { repSeries } from './account.js';
 
 export default async function projectsView(main) {
   main.append(h('div', { class: 'page-head' }, h('h1', {}, 'Projects to label'),
@@ -14,14 +14,13 @@ export default async function projectsView(main) {
   }
   const box = h('div', { class: 'cards', id: 'project-list' }, h('p', {}, 'Loading…'));
   main.append(box);
-  let list, me;
+  let list, me, history;
   try {
-    [list, me] = await Promise.all([get('/v1/projects'), get('/v1/me')]);
+    [list, me, history] = await Promise.all([get('/v1/projects'), get('/v1/me'), get('/v1/me/reputation?limit=1000')]);
   } catch (e) { box.replaceChildren(h('p', { class: 'callout callout-fail' }, `Could not load projects: ${errorText(e)}`)); return; }
   list = Array.isArray(list) ? list : (list?.projects || []);
-  recordRep(me);
   const rep = new Map((me.reputation || []).map((r) => [String(r.project), r]));
-  const hist = repHistory()[String(me.id)] || {};
+  const hist = repSeries(history);
   if (!list.length) {
     box.replaceChildren(h('div', { class: 'empty panel' }, h('p', {}, 'No open projects for you right now.'),
       h('p', {}, (me.stake || 0) === 0 ? ['Many projects ask for a minimum stake: you have none yet. ', h('a', { href: '#/account' }, 'Stake some credits →')] : 'Check back soon.')));
