@@ -73,12 +73,16 @@ anchor_hex_decode(const char *s, size_t inlen, uint8_t *out, size_t outlen)
 	size_t n;
 	int    rc;
 
+	/* The length is checked after the prefix, so strip it only once:
+	 * anchor_hex_decode_var() would otherwise take "0x0x…" as valid. */
 	hex_skip_prefix(&s, &inlen);
 	if (inlen != 2 * outlen)
 		return ANCHOR_EINVAL;
+	if (inlen >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return ANCHOR_EINVAL;
 	if ((rc = anchor_hex_decode_var(s, inlen, out, outlen, &n)) != 0)
 		return rc;
-	return 0;
+	return n == outlen ? 0 : ANCHOR_EINVAL;
 }
 
 int

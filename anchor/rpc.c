@@ -1,6 +1,7 @@
 /*
  * anchor/rpc.c — JSON-RPC 2.0 over libcurl, cJSON parsing (see rpc.h).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,19 @@ rpc_last_error(const struct rpc_client *c)
 	return &c->err;
 }
 
+/* A JSON number as a long, clamped: a node may send any double. */
+static long
+rpc_long(double d)
+{
+	if (!(d == d))
+		return 0;
+	if (d >= (double)LONG_MAX)
+		return LONG_MAX;
+	if (d <= (double)LONG_MIN)
+		return LONG_MIN;
+	return (long)d;
+}
+
 int
 rpc_response_parse(const char *body, size_t len, long id, cJSON **result,
     struct rpc_error *err)
@@ -151,19 +165,19 @@ rpc_response_parse(const char *body, size_t len, long id, cJSON **result,
 		code = cJSON_GetObjectItemCaseSensitive(e, "code");
 		msg = cJSON_GetObjectItemCaseSensitive(e, "message");
 		rpc_set_error(err, ANCHOR_ERPC,
-		    cJSON_IsNumber(code) ? (long)code->valuedouble : 0,
+		    cJSON_IsNumber(code) ? rpc_long(code->valuedouble) : 0,
 		    cJSON_IsString(msg) ? msg->valuestring : "");
 		rc = ANCHOR_ERPC;
 		goto done;
 	}
 	/* Errors may carry a null id; results must carry ours. */
 	v = cJSON_GetObjectItemCaseSensitive(root, "id");
-	if (!cJSON_IsNumber(v) || (long)v->valuedouble != id) {
+	if (!cJSON_IsNumber(v) || v->valuedouble != (double)id) {
 		rpc_set_error(err, ANCHOR_EPARSE, 0, "response id mismatch");
 		rc = ANCHOR_EPARSE;
 		goto done;
 	}
-	if (!cJSON_HasObjectItem(root, "result")) {
+	if (cJSON_GetObjectItemCaseSensitive(root, "result") == NULL) {
 		rpc_set_error(err, ANCHOR_EPARSE, 0, "no result and no error");
 		rc = ANCHOR_EPARSE;
 		goto done;
