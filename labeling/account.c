@@ -175,6 +175,26 @@ struct account_me_arg {
 };
 
 /* o.unstaking_releases: the pending unstakes, soonest first. */
+/*
+ * Append {project, alpha, beta, accuracy} from columns 0..2 of row i to
+ * arr; the object (owned by arr) or NULL when out of memory.
+ */
+static cJSON *
+account_rep_row(const PGresult *res, int i, cJSON *arr)
+{
+	cJSON *r;
+	double al = db_double(res, i, 1), be = db_double(res, i, 2);
+
+	if ((r = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddItemToArray(arr, r);
+	market_json_i64(r, "project", db_int64(res, i, 0));
+	cJSON_AddNumberToObject(r, "alpha", al);
+	cJSON_AddNumberToObject(r, "beta", be);
+	cJSON_AddNumberToObject(r, "accuracy", al / (al + be));
+	return r;
+}
+
 static int
 account_me_releases(struct db *db, const char *const params[1], cJSON *o)
 {
@@ -206,10 +226,9 @@ account_me_body(struct db *db, void *arg)
 {
 	struct account_me_arg *a = arg;
 	PGresult	      *res = NULL;
-	cJSON		      *o = NULL, *roles, *reps, *r;
+	cJSON		      *o = NULL, *roles, *reps;
 	char		       id[24];
 	const char	      *params[1] = { market_i64(id, a->account_id) };
-	double		       al, be;
 	int		       rc, i;
 
 	cJSON_Delete(a->out);
@@ -250,17 +269,9 @@ account_me_body(struct db *db, void *arg)
 	rc = LC_ERR_NOMEM;
 	if ((reps = cJSON_AddArrayToObject(o, "reputation")) == NULL)
 		goto fail;
-	for (i = 0; i < PQntuples(res); i++) {
-		if ((r = cJSON_CreateObject()) == NULL)
+	for (i = 0; i < PQntuples(res); i++)
+		if (account_rep_row(res, i, reps) == NULL)
 			goto fail;
-		cJSON_AddItemToArray(reps, r);
-		al = db_double(res, i, 1);
-		be = db_double(res, i, 2);
-		market_json_i64(r, "project", db_int64(res, i, 0));
-		cJSON_AddNumberToObject(r, "alpha", al);
-		cJSON_AddNumberToObject(r, "beta", be);
-		cJSON_AddNumberToObject(r, "accuracy", al / (al + be));
-	}
 	PQclear(res);
 	res = NULL;
 	if ((rc = account_me_releases(db, params, o)) != 0)
@@ -298,11 +309,10 @@ account_reputation_history(struct db *db, int64_t account_id,
 	char	    a[24], p[24], l[24];
 	const char *params[3] = { market_i64(a, account_id),
 		market_i64(p, project_id), market_i64(l, limit) };
-	double	    al, be;
 	int	    rc, i;
 
 	*out = NULL;
-	if (limit < 1 || limit > ACCOUNT_REP_HISTORY_MAX || project_id < 0)
+	if (limit < 1 || limit > LC_REP_HISTORY_MAX || project_id < 0)
 		return LC_ERR_VALIDATION;
 	if ((rc = db_exec(db, "account_reputation_history", 3, params, &res)) !=
 	    0)
@@ -311,15 +321,8 @@ account_reputation_history(struct db *db, int64_t account_id,
 	if ((arr = cJSON_CreateArray()) == NULL)
 		goto fail;
 	for (i = 0; i < PQntuples(res); i++) {
-		if ((r = cJSON_CreateObject()) == NULL)
+		if ((r = account_rep_row(res, i, arr)) == NULL)
 			goto fail;
-		cJSON_AddItemToArray(arr, r);
-		al = db_double(res, i, 1);
-		be = db_double(res, i, 2);
-		market_json_i64(r, "project", db_int64(res, i, 0));
-		cJSON_AddNumberToObject(r, "alpha", al);
-		cJSON_AddNumberToObject(r, "beta", be);
-		cJSON_AddNumberToObject(r, "accuracy", al / (al + be));
 		market_json_i64(r, "task", db_int64(res, i, 3));
 		cJSON_AddStringToObject(r, "time", db_text(res, i, 4));
 	}

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "labeling/limits.h"
+
 #include <cjson/cJSON.h>
 
 #include "labeling/auth.h"
@@ -26,10 +28,6 @@ int account_create(struct db *db, const char *name, unsigned roles, int64_t *id,
 /* Find an account by decimal id, name or hex public key. */
 int account_resolve(struct db *db, const char *ref, int64_t *id);
 
-/* GET /v1/me/reputation: rows returned when no limit is given, and at most. */
-#define ACCOUNT_REP_HISTORY_DEFAULT 200
-#define ACCOUNT_REP_HISTORY_MAX 1000
-
 /*
  * The /v1/me object: {id, name, roles, public_key, balance, stake,
  * unstaking, unstaking_releases:[{amount, release_at}] (pending, soonest
@@ -39,7 +37,7 @@ int account_resolve(struct db *db, const char *ref, int64_t *id);
 int account_me(struct db *db, int64_t account_id, cJSON **out);
 
 /*
- * The account's reputation over time: the `limit` (1..ACCOUNT_REP_HISTORY_MAX)
+ * The account's reputation over time: the `limit` (1..LC_REP_HISTORY_MAX)
  * latest changes, of one project or of all when project_id is 0, newest
  * last: [{project, alpha, beta, accuracy, task, time}].  One row per
  * finalized task that changed the reputation.  LC_ERR_VALIDATION on a bad

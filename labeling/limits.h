@@ -29,6 +29,9 @@
 #define LC_STATEMENT_TIMEOUT_MS 10000
 #define LC_MAX_LEASES_PER_LABELER \
 	2 /* live leases per project: one prefetched */
+/* GET /v1/me/reputation: rows when no limit is given, and at most. */
+#define LC_REP_HISTORY_DEFAULT 200
+#define LC_REP_HISTORY_MAX 1000
 #define LC_DB_TX_RETRIES 8
 
 /* The market (labeling/account, auth, ledger, project, task, vote). */

@@ -172,7 +172,7 @@ h_me_reputation(struct http_req *req, struct http_resp *resp)
 	struct db  *db;
 	cJSON	   *out = NULL;
 	const char *q;
-	int64_t	    project = 0, limit = ACCOUNT_REP_HISTORY_DEFAULT;
+	int64_t	    project = 0, limit = LC_REP_HISTORY_DEFAULT;
 	int	    rc;
 
 	if ((q = http_query(req, "project")) != NULL &&
@@ -181,9 +181,9 @@ h_me_reputation(struct http_req *req, struct http_resp *resp)
 		    "project must be a positive integer");
 	if ((q = http_query(req, "limit")) != NULL &&
 	    (market_parse_id(q, &limit) != 0 ||
-		limit > ACCOUNT_REP_HISTORY_MAX))
+		limit > LC_REP_HISTORY_MAX))
 		return http_fail(req, LC_ERR_VALIDATION,
-		    "limit must be between 1 and %d", ACCOUNT_REP_HISTORY_MAX);
+		    "limit must be between 1 and %d", LC_REP_HISTORY_MAX);
 	if ((rc = http_req_db(req, &db)) != 0)
 		return rc;
 	rc = account_reputation_history(db, req->account_id, project,
