@@ -180,8 +180,7 @@ h_me_reputation(struct http_req *req, struct http_resp *resp)
 		return http_fail(req, LC_ERR_VALIDATION,
 		    "project must be a positive integer");
 	if ((q = http_query(req, "limit")) != NULL &&
-	    (market_parse_id(q, &limit) != 0 ||
-		limit > LC_REP_HISTORY_MAX))
+	    (market_parse_id(q, &limit) != 0 || limit > LC_REP_HISTORY_MAX))
 		return http_fail(req, LC_ERR_VALIDATION,
 		    "limit must be between 1 and %d", LC_REP_HISTORY_MAX);
 	if ((rc = http_req_db(req, &db)) != 0)
