@@ -32,8 +32,20 @@ const struct db_stmt account_stmts[] = {
 	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
 	    " '/stake'),"
 	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/unstaking')"
+	    " '/unstaking'),"
+	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
+	    " '/bond'),"
+	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
+	    " '/slashed')"
 	    " FROM accounts a WHERE id = $1" },
+	/* The open votes holding bonds, newest first; served by the partial
+	 * index assignments_open, so bounded by what the bonds allow. */
+	{ "account_bonds",
+	    "SELECT v.task_id, v.project_id, v.bond, " SQL_TS(
+		"v.created_at") ", count(*) OVER ()"
+				" FROM assignments a JOIN votes v ON v.assignment_id = a.id"
+				" WHERE a.account_id = $1 AND a.status = 'voted' AND v.bond > 0"
+				" ORDER BY v.id DESC LIMIT $2" },
 	{ "account_reputations",
 	    "SELECT project_id, alpha, beta FROM reputations"
 	    " WHERE account_id = $1 ORDER BY project_id" },
@@ -68,22 +80,6 @@ struct account_create_arg {
 };
 
 static int
-account_open_ledgers(struct db *db, int64_t id)
-{
-	static const char *const kinds[] = { "balance", "stake", "unstaking" };
-	char			 key[LEDGER_KEY_LEN];
-	size_t			 i;
-	int			 rc;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		ledger_key_account(key, id, kinds[i]);
-		if ((rc = ledger_open(db, key, kinds[i], id, 0)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int
 account_create_body(struct db *db, void *arg)
 {
 	struct account_create_arg *a = arg;
@@ -98,7 +94,7 @@ account_create_body(struct db *db, void *arg)
 		return rc;
 	*a->id = db_int64(res, 0, 0);
 	PQclear(res);
-	if ((rc = account_open_ledgers(db, *a->id)) != 0)
+	if ((rc = ledger_open_account(db, *a->id)) != 0)
 		return rc;
 	return auth_token_issue(db, *a->id, "api", 0, a->token, NULL);
 }
@@ -165,6 +161,43 @@ account_release_matured(struct db *db, int64_t account_id)
 		if ((rc = ledger_transfer(db, from, to, db_int64(res, i, 0),
 			 "release", 0, 0)) != 0)
 			break;
+	PQclear(res);
+	return rc;
+}
+
+/*
+ * o.bonds: {votes, items: [{task, project, amount, since}]} — the open
+ * votes whose bonds make up o.bonded, each released when its task is
+ * final; items lists the newest LC_BONDS_LISTED.
+ */
+static int
+account_me_bonds(struct db *db, const char *const params[1], cJSON *o)
+{
+	PGresult   *res = NULL;
+	cJSON	   *b, *arr, *r;
+	char	    lim[24];
+	const char *p[2] = { params[0], market_i64(lim, LC_BONDS_LISTED) };
+	int	    rc, i;
+
+	if ((rc = db_exec(db, "account_bonds", 2, p, &res)) != 0)
+		return rc;
+	rc = LC_ERR_NOMEM;
+	if ((b = cJSON_AddObjectToObject(o, "bonds")) == NULL)
+		goto out;
+	market_json_i64(b, "votes", PQntuples(res) ? db_int64(res, 0, 4) : 0);
+	if ((arr = cJSON_AddArrayToObject(b, "items")) == NULL)
+		goto out;
+	for (i = 0; i < PQntuples(res); i++) {
+		if ((r = cJSON_CreateObject()) == NULL)
+			goto out;
+		cJSON_AddItemToArray(arr, r);
+		market_json_i64(r, "task", db_int64(res, i, 0));
+		market_json_i64(r, "project", db_int64(res, i, 1));
+		market_json_i64(r, "amount", db_int64(res, i, 2));
+		cJSON_AddStringToObject(r, "since", db_text(res, i, 3));
+	}
+	rc = 0;
+out:
 	PQclear(res);
 	return rc;
 }
@@ -260,8 +293,12 @@ account_me_body(struct db *db, void *arg)
 	else
 		cJSON_AddNullToObject(o, "public_key");
 	market_json_i64(o, "balance", db_int64(res, 0, 5));
-	market_json_i64(o, "stake", db_int64(res, 0, 6));
+	/* stake = free + bonded: what backs the account's votes. */
+	market_json_i64(o, "stake", db_int64(res, 0, 6) + db_int64(res, 0, 8));
+	market_json_i64(o, "stake_free", db_int64(res, 0, 6));
+	market_json_i64(o, "bonded", db_int64(res, 0, 8));
 	market_json_i64(o, "unstaking", db_int64(res, 0, 7));
+	market_json_i64(o, "slashed", db_int64(res, 0, 9));
 	PQclear(res);
 	res = NULL;
 	if ((rc = db_exec(db, "account_reputations", 1, params, &res)) != 0)
@@ -275,6 +312,8 @@ account_me_body(struct db *db, void *arg)
 	PQclear(res);
 	res = NULL;
 	if ((rc = account_me_releases(db, params, o)) != 0)
+		goto fail;
+	if ((rc = account_me_bonds(db, params, o)) != 0)
 		goto fail;
 	a->out = o;
 	return 0;
@@ -375,6 +414,46 @@ account_stake_body(struct db *db, void *arg)
 	return 0;
 }
 
+/*
+ * Say why an unstake was refused: only free stake can be unstaked; what
+ * open votes hold stays bonded until their tasks are final.
+ */
+static int
+account_unstake_refused(struct db *db, int64_t account_id, char *detail)
+{
+	PGresult   *res = NULL;
+	char	    id[24], lim[24];
+	const char *params[2] = { market_i64(id, account_id),
+		market_i64(lim, 1) };
+	int64_t	    free = 0, bonded = 0, votes = 0, since_ok;
+	char	    since[AUTH_TS_LEN] = "";
+	int	    rc;
+
+	if ((rc = db_exec(db, "account_get", 1, params, &res)) != 0)
+		return rc;
+	if (PQntuples(res) == 1) {
+		free = db_int64(res, 0, 6);
+		bonded = db_int64(res, 0, 8);
+	}
+	PQclear(res);
+	if ((rc = db_exec(db, "account_bonds", 2, params, &res)) != 0)
+		return rc;
+	since_ok = PQntuples(res) == 1;
+	if (since_ok) {
+		votes = db_int64(res, 0, 4);
+		snprintf(since, sizeof(since), "%s", db_text(res, 0, 3));
+	}
+	PQclear(res);
+	if (bonded == 0)
+		return market_fail(detail, LC_ERR_FUNDS,
+		    "you can unstake at most %" PRId64 " micro-credits", free);
+	return market_fail(detail, LC_ERR_FUNDS,
+	    "you can unstake at most %" PRId64 " micro-credits now: %" PRId64
+	    " more is bonded by your %" PRId64 " open votes (newest %s) "
+	    "until their tasks are final",
+	    free, bonded, votes, since);
+}
+
 static int
 account_stake_move(struct db *db, int64_t account_id, int64_t amount,
     int unstake, int cooldown_s, cJSON **out, char *detail)
@@ -392,10 +471,11 @@ account_stake_move(struct db *db, int64_t account_id, int64_t amount,
 		return market_fail(detail, LC_ERR_VALIDATION,
 		    "amount must be between 1 and %" PRId64, LC_MAX_AMOUNT);
 	rc = db_tx(db, account_stake_body, &a);
+	if (rc == LC_ERR_FUNDS && unstake)
+		return account_unstake_refused(db, account_id, detail);
 	if (rc == LC_ERR_FUNDS)
 		return market_fail(detail, rc,
-		    unstake ? "the stake is smaller than the amount"
-			    : "the balance is smaller than the amount");
+		    "the balance is smaller than the amount");
 	if (rc != 0)
 		return rc;
 	if (!unstake)

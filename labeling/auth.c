@@ -159,7 +159,6 @@ auth_login_body(struct db *db, void *arg)
 	struct auth_login_arg *a = arg;
 	PGresult	      *res = NULL;
 	const char	      *p2[2] = { a->challenge, a->public_key };
-	char		       key[LEDGER_KEY_LEN];
 	int		       rc, created = 0;
 
 	if ((rc = db_exec(db, "auth_challenge_take", 2, p2, &res)) != 0)
@@ -183,20 +182,8 @@ auth_login_body(struct db *db, void *arg)
 	a->out->account_id = db_int64(res, 0, 0);
 	a->out->roles = auth_roles(res, 0, 1);
 	PQclear(res);
-	if (created) {
-		ledger_key_account(key, a->out->account_id, "balance");
-		if ((rc = ledger_open(db, key, "balance", a->out->account_id,
-			 0)) != 0)
-			return rc;
-		ledger_key_account(key, a->out->account_id, "stake");
-		if ((rc = ledger_open(db, key, "stake", a->out->account_id,
-			 0)) != 0)
-			return rc;
-		ledger_key_account(key, a->out->account_id, "unstaking");
-		if ((rc = ledger_open(db, key, "unstaking", a->out->account_id,
-			 0)) != 0)
-			return rc;
-	}
+	if (created && (rc = ledger_open_account(db, a->out->account_id)) != 0)
+		return rc;
 	return auth_token_issue(db, a->out->account_id, "session", a->ttl,
 	    a->out->token, a->out->expires_at);
 }

@@ -176,6 +176,12 @@ db_result_code(const PGresult *res)
 		return LC_ERR_RETRY;
 	if (strcmp(state, "23505") == 0)
 		return LC_ERR_CONFLICT;
+	if (strcmp(state, "LC001") == 0)
+		return LC_ERR_FUNDS;
+	if (strcmp(state, "LC002") == 0)
+		return LC_ERR_STATE;
+	if (strcmp(state, "LC003") == 0)
+		return LC_ERR_EXPIRED;
 	if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0)
 		return LC_ERR_VALIDATION;
 	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0)
@@ -235,6 +241,91 @@ db_exec_params(struct db *db, const char *sql, int nparams,
 	return db_finish(db, "sql",
 	    PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0),
 	    out);
+}
+
+/*
+ * Read the results of one pipelined query: its result, then the NULL that
+ * ends it.  Returns the result (or NULL when the connection failed).
+ */
+static PGresult *
+db_pipeline_result(struct db *db)
+{
+	PGresult *res, *extra;
+
+	res = PQgetResult(db->conn);
+	if (res == NULL)
+		return NULL;
+	while ((extra = PQgetResult(db->conn)) != NULL)
+		PQclear(extra);
+	return res;
+}
+
+int
+db_pipeline_tx(struct db *db, const struct db_step *steps, int n)
+{
+	PGresult *res, *kept[DB_MAX_STEPS];
+	char	  buf[256];
+	int	  i, rc = 0, sent = 0, broken = 0;
+
+	if (n < 1 || n > DB_MAX_STEPS)
+		return LC_ERR_INTERNAL;
+	memset(kept, 0, sizeof(kept));
+	if (PQenterPipelineMode(db->conn) != 1)
+		return LC_ERR_DB;
+	if (PQsendQueryParams(db->conn, "BEGIN", 0, NULL, NULL, NULL, NULL,
+		0) != 1)
+		broken = 1;
+	for (i = 0; i < n && !broken; i++, sent++)
+		if (PQsendQueryPrepared(db->conn, steps[i].name,
+			steps[i].nparams, steps[i].params, NULL, NULL, 0) != 1)
+			broken = 1;
+	if (!broken &&
+	    (PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
+		 0) != 1 ||
+		PQpipelineSync(db->conn) != 1))
+		broken = 1;
+	if (broken) {
+		lc_error("event=db_pipeline_send_failed error=\"%s\"",
+		    db_first_line(PQerrorMessage(db->conn), buf, sizeof(buf)));
+		(void)PQexitPipelineMode(db->conn);
+		return LC_ERR_DB;
+	}
+	/* BEGIN, the steps, COMMIT; the first failure decides rc. */
+	for (i = -1; i <= sent; i++) {
+		res = db_pipeline_result(db);
+		if (res == NULL) {
+			rc = rc ? rc : LC_ERR_DB;
+			break;
+		}
+		if (PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
+			PQclear(res);
+			continue;
+		}
+		if (rc == 0)
+			rc = db_finish(db,
+			    i >= 0 && i < sent ? steps[i].name : "tx", res,
+			    i >= 0 && i < sent ? &kept[i] : NULL);
+		else
+			PQclear(res);
+	}
+	/* The sync's own result ends the pipeline. */
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+
+		PQclear(res);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	(void)PQexitPipelineMode(db->conn);
+	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		(void)db_exec_sql(db, "ROLLBACK", NULL);
+	for (i = 0; i < sent; i++) {
+		if (rc == 0 && steps[i].out != NULL)
+			*steps[i].out = kept[i];
+		else
+			PQclear(kept[i]);
+	}
+	return rc;
 }
 
 static int

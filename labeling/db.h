@@ -49,9 +49,31 @@ int db_exec_sql(struct db *db, const char *sql, PGresult **out);
 int db_exec_params(struct db *db, const char *sql, int nparams,
     const char *const *params, PGresult **out);
 
-/* Map a result to LC_OK, LC_ERR_RETRY, LC_ERR_CONFLICT (unique violation),
- * LC_ERR_VALIDATION (check/not-null/foreign key), or LC_ERR_DB. */
+/*
+ * Map a result to LC_OK, LC_ERR_RETRY (serialization failure, deadlock),
+ * LC_ERR_CONFLICT (unique violation), LC_ERR_VALIDATION (check, not-null,
+ * foreign key), the market's own SQLSTATEs of sql/0004_money_path.sql
+ * (LC001 LC_ERR_FUNDS, LC002 LC_ERR_STATE, LC003 LC_ERR_EXPIRED), or
+ * LC_ERR_DB.
+ */
 int db_result_code(const PGresult *res);
+
+/*
+ * One transaction in one round trip (libpq pipeline mode): BEGIN, the
+ * steps, COMMIT and a sync are sent together, then every result is read.
+ * The first step that fails aborts the rest and the transaction (rolled
+ * back before returning) and its code is returned; 0 means committed.
+ * A step's result goes to *out when out is not NULL (the caller PQclears
+ * it), and only when the whole transaction committed.
+ */
+struct db_step {
+	const char	  *name; /* prepared statement */
+	int		   nparams;
+	const char *const *params;
+	PGresult	 **out;
+};
+#define DB_MAX_STEPS 8
+int db_pipeline_tx(struct db *db, const struct db_step *steps, int n);
 
 /* Transaction with retries (LC_DB_TX_RETRIES); `body` returns 0 to commit. */
 typedef int (*db_tx_body)(struct db *db, void *arg);

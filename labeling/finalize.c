@@ -1,238 +1,155 @@
 /*
- * labeling/finalize.c — finalization of a task (finalize.h).
+ * labeling/finalize.c — the plan of a task's finalization (finalize.h).
  *
- * Voters are read in account order with their stake rows locked (FOR
- * UPDATE OF the ledger account), so two finalizations touching the same
- * labelers lock them in the same order.  The reward is the project's
- * reward_per_task, or what is left in escrow if less; reputation/ splits it
- * exactly (Hamilton), so escrow paid equals the sum of the rewards.
- *
- * The leaf record is the canonical JSON of DESIGN.md, built with cJSON in
- * key order (cJSON escapes exactly the characters RFC 8785 §3.2.2.2 does,
- * with lower-case \u00xx), votes sorted by key.
+ * Pure apart from allocating the leaf record: reputation/ does the
+ * arithmetic (reward split, slashes, reputation updates), anchor/leaf.c the
+ * canonical record; this file turns their numbers into one ledger
+ * movement.  Exactness: the shares sum to what was paid (Hamilton's
+ * method), paid plus returned is the pot, and every slash and release
+ * comes out of the bond or stake it is credited from, so the movement sums
+ * to zero by construction — and lc_ledger_move() checks it again.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
-#include "labeling/db.h"
+#include "anchor/anchor_err.h"
+#include "anchor/leaf.h"
 #include "labeling/finalize.h"
 #include "labeling/lc_err.h"
 #include "labeling/ledger.h"
-#include "labeling/limits.h"
-#include "labeling/log_append.h"
-#include "labeling/market.h"
 
-const struct db_stmt finalize_stmts[] = {
-	{ "finalize_voters",
-	    "SELECT v.account_id, v.label, v.weight, v.public_key, v.signature,"
-	    " r.alpha, r.beta, la.balance"
-	    " FROM votes v"
-	    " JOIN ledger_accounts la ON la.key = 'a/' || v.account_id ||"
-	    " '/stake'"
-	    " LEFT JOIN reputations r ON r.account_id = v.account_id"
-	    " AND r.project_id = v.project_id"
-	    " WHERE v.task_id = $1 ORDER BY v.account_id FOR UPDATE OF la" },
-	/* The new (alpha, beta), and when $6 (it changed) a row of
-	 * reputation_history for GET /v1/me/reputation: one round trip. */
-	{ "finalize_reputation_upsert",
-	    "WITH rep AS (INSERT INTO reputations"
-	    " (account_id, project_id, alpha, beta)"
-	    " VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, project_id)"
-	    " DO UPDATE SET alpha = EXCLUDED.alpha, beta = EXCLUDED.beta)"
-	    " INSERT INTO reputation_history"
-	    " (account_id, project_id, alpha, beta, task_id)"
-	    " SELECT $1::bigint, $2::bigint, $3::float8, $4::float8,"
-	    " $5::bigint WHERE $6::boolean" },
-	{ "finalize_task_update",
-	    "UPDATE tasks SET status = 'final', final_label = $2,"
-	    " confidence = $3, low_confidence = $4, finalized_at = now()"
-	    " WHERE id = $1 RETURNING " SQL_TS("finalized_at") },
-	{ "finalize_task_leaf",
-	    "UPDATE tasks SET leaf_index = $2 WHERE id = $1" },
-	{ "finalize_cancel_leases",
-	    "UPDATE assignments SET status = 'cancelled' WHERE task_id = $1"
-	    " AND status = 'active'" },
-	{ NULL, NULL }
-};
-
-struct finalize_voter {
-	int64_t	    account_id;
-	int	    label;
-	double	    weight;
-	const char *key;
-	const char *sig;
-};
-
-static int
-finalize_key_cmp(const void *a, const void *b)
+/* Append one entry to the plan's movement (amount 0 is left out). */
+static void
+finalize_entry(struct finalize_plan *p, const char *key, int64_t amount,
+    const char *cause)
 {
-	const struct finalize_voter *x = a, *y = b;
-
-	return strcmp(x->key, y->key);
+	if (amount == 0)
+		return;
+	snprintf(p->keys[p->n_entries], LEDGER_KEY_LEN, "%s", key);
+	p->amounts[p->n_entries] = amount;
+	p->causes[p->n_entries] = cause;
+	p->n_entries++;
 }
 
-/* The canonical leaf record; caller frees with cJSON_free(). */
-static char *
-finalize_leaf_record(const struct finalize_task *t, int final_label,
-    int confidence_bp, struct finalize_voter *v, size_t n,
-    const char *finalized_at)
+static void
+finalize_voter_entries(struct finalize_plan *p, const struct finalize_voter *v,
+    int64_t share, int64_t slash)
 {
-	cJSON *o, *votes, *e;
-	char  *text = NULL;
-	size_t i;
+	char bal[LEDGER_KEY_LEN], bond[LEDGER_KEY_LEN], stake[LEDGER_KEY_LEN];
+	char sink[LEDGER_KEY_LEN];
 
-	qsort(v, n, sizeof(*v), finalize_key_cmp);
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	cJSON_AddNumberToObject(o, "v", 1);
-	market_json_i64(o, "project", t->project_id);
-	market_json_i64(o, "task", t->task_id);
-	cJSON_AddStringToObject(o, "data_sha256", t->data_sha256);
-	cJSON_AddStringToObject(o, "label", t->labels[final_label]);
-	market_json_i64(o, "confidence_bp", confidence_bp);
-	if ((votes = cJSON_AddArrayToObject(o, "votes")) == NULL)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if ((e = cJSON_CreateObject()) == NULL)
-			goto out;
-		cJSON_AddItemToArray(votes, e);
-		cJSON_AddStringToObject(e, "key", v[i].key);
-		cJSON_AddStringToObject(e, "label", t->labels[v[i].label]);
-		cJSON_AddStringToObject(e, "sig", v[i].sig);
+	ledger_key_account(bal, v->account_id, "balance");
+	ledger_key_account(bond, v->account_id, "bond");
+	ledger_key_account(stake, v->account_id, "stake");
+	ledger_key_account(sink, v->account_id, "slashed");
+	finalize_entry(p, bal, share, "reward");
+	finalize_entry(p, v->bond > 0 ? bond : stake, -slash, "slash");
+	finalize_entry(p, sink, slash, "slash");
+	if (v->bond > slash) {
+		finalize_entry(p, bond, -(v->bond - slash), "unbond");
+		finalize_entry(p, stake, v->bond - slash, "unbond");
 	}
-	cJSON_AddStringToObject(o, "finalized_at", finalized_at);
-	text = cJSON_PrintUnformatted(o);
-out:
-	cJSON_Delete(o);
-	return text;
+}
+
+static int
+finalize_record(const struct finalize_in *in, struct finalize_plan *out)
+{
+	struct leaf_vote   votes[LC_MAX_VOTES_PER_TASK];
+	struct leaf_record r;
+	size_t		   i;
+	int		   rc;
+
+	for (i = 0; i < in->n_voters; i++) {
+		votes[i].key = in->voters[i].public_key;
+		votes[i].label = in->labels[in->voters[i].label];
+		votes[i].sig = in->voters[i].signature;
+	}
+	memset(&r, 0, sizeof(r));
+	r.project = in->project_id;
+	r.task = in->task_id;
+	r.data_sha256 = in->data_sha256;
+	r.label = in->labels[out->final_label];
+	r.confidence_bp = (uint32_t)rep_confidence_bp(out->confidence);
+	r.votes = votes;
+	r.n_votes = in->n_voters;
+	r.finalized_at = in->finalized_at;
+	rc = leaf_record_json_alloc(&r, &out->record, &out->record_len);
+	if (rc == ANCHOR_ENOMEM)
+		return LC_ERR_NOMEM;
+	return rc == 0 ? 0 : LC_ERR_INTERNAL;
 }
 
 int
-finalize_task(struct db *db, const struct finalize_task *t)
+finalize_plan(const struct finalize_in *in, struct finalize_plan *out)
 {
-	struct finalize_voter v[LC_MAX_VOTES_PER_TASK];
-	struct rep_voter      rv[LC_MAX_VOTES_PER_TASK];
-	struct rep_voter      rv0[LC_MAX_VOTES_PER_TASK];
-	int		      labels[LC_MAX_VOTES_PER_TASK];
-	double		      weights[LC_MAX_VOTES_PER_TASK];
-	int64_t		      stakes[LC_MAX_VOTES_PER_TASK];
-	int64_t		      shares[LC_MAX_VOTES_PER_TASK];
-	int64_t		      slashes[LC_MAX_VOTES_PER_TASK];
-	PGresult	     *res = NULL, *fin = NULL;
-	char		      escrow[LEDGER_KEY_LEN], key[LEDGER_KEY_LEN];
-	char		      a[24], p[24], x[32], y[32], c[32], l[24], tk[24];
-	const char	     *params[6];
-	char		     *record = NULL;
-	int64_t		      reward, left, paid, slashed, leaf_index;
-	double		      confidence;
-	int		      rc, final_label, gold, low, bp;
-	size_t		      i, n;
+	struct rep_voter rv[LC_MAX_VOTES_PER_TASK];
+	int		 labels[LC_MAX_VOTES_PER_TASK];
+	double		 weights[LC_MAX_VOTES_PER_TASK];
+	int64_t		 stakes[LC_MAX_VOTES_PER_TASK];
+	char		 pot[LEDGER_KEY_LEN], escrow[LEDGER_KEY_LEN];
+	int64_t		 paid, slashed;
+	size_t		 i, n = in->n_voters;
+	bool		 gold = in->gold_label >= 0;
+	int		 rc;
 
-	gold = t->gold_label >= 0;
-	final_label = gold ? t->gold_label : t->decision.label;
-	confidence = t->post[final_label];
-	low = !gold && t->decision.state == REP_TASK_FINAL_LOW_CONFIDENCE;
+	memset(out, 0, sizeof(*out));
+	if (n == 0 || n > LC_MAX_VOTES_PER_TASK || in->pot < 0 ||
+	    in->gold_label >= in->n_labels)
+		return LC_ERR_INTERNAL;
+	out->final_label = gold ? in->gold_label : in->decision.label;
+	out->confidence = in->post[out->final_label];
+	out->low_confidence =
+	    !gold && in->decision.state == REP_TASK_FINAL_LOW_CONFIDENCE;
+	for (i = 0; i < n; i++) {
+		if (in->voters[i].label < 0 ||
+		    in->voters[i].label >= in->n_labels ||
+		    in->voters[i].bond < 0 || in->voters[i].stake_w < 0)
+			return LC_ERR_INTERNAL;
+		labels[i] = in->voters[i].label;
+		weights[i] = in->voters[i].weight;
+		stakes[i] = in->voters[i].stake_w;
+		rv[i].alpha = in->voters[i].alpha;
+		rv[i].beta = in->voters[i].beta;
+		rv[i].stake = in->voters[i].stake_w;
+	}
 
-	params[0] = market_i64(a, t->task_id);
-	if ((rc = db_exec(db, "finalize_voters", 1, params, &res)) != 0)
+	if (rep_reward_shares(labels, weights, n, out->final_label, in->pot,
+		out->shares, &paid) != 0 ||
+	    rep_slash_amounts(labels, stakes, n, out->final_label,
+		out->confidence, out->low_confidence, gold, in->params,
+		out->slashes, &slashed) != 0 ||
+	    rep_reputation_update(rv, labels, n, in->n_labels, out->final_label,
+		out->confidence, gold, in->params) != 0)
+		return LC_ERR_INTERNAL;
+	for (i = 0; i < n; i++) {
+		/* A slash never exceeds the bond it is taken from. */
+		if (in->voters[i].bond > 0 &&
+		    out->slashes[i] > in->voters[i].bond)
+			return LC_ERR_INTERNAL;
+		out->alpha[i] = rv[i].alpha;
+		out->beta[i] = rv[i].beta;
+		finalize_voter_entries(out, &in->voters[i], out->shares[i],
+		    out->slashes[i]);
+	}
+	ledger_key_pot(pot, in->task_id);
+	ledger_key_escrow(escrow, in->project_id);
+	finalize_entry(out, pot, -paid, "reward");
+	finalize_entry(out, pot, -(in->pot - paid), "return");
+	finalize_entry(out, escrow, in->pot - paid, "return");
+
+	if ((rc = finalize_record(in, out)) != 0)
 		return rc;
-	n = (size_t)PQntuples(res);
-	if (n == 0 || n > LC_MAX_VOTES_PER_TASK) {
-		rc = LC_ERR_INTERNAL;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		v[i].account_id = db_int64(res, (int)i, 0);
-		v[i].label = labels[i] = (int)db_int64(res, (int)i, 1);
-		v[i].weight = weights[i] = db_double(res, (int)i, 2);
-		v[i].key = db_text(res, (int)i, 3);
-		v[i].sig = db_text(res, (int)i, 4);
-		stakes[i] = db_int64(res, (int)i, 7);
-		rep_voter_init(&rv[i], stakes[i], t->params);
-		if (db_text(res, (int)i, 5) != NULL) {
-			rv[i].alpha = db_double(res, (int)i, 5);
-			rv[i].beta = db_double(res, (int)i, 6);
-		}
-		rv0[i] = rv[i];
-	}
+	return 0;
+}
 
-	/* Rewards: escrow -> agreeing voters' balances, by weight. */
-	ledger_key_escrow(escrow, t->project_id);
-	if ((rc = ledger_balance(db, escrow, &left)) != 0)
-		goto out;
-	reward = t->reward_per_task < left ? t->reward_per_task : left;
-	if ((rc = rep_reward_shares(labels, weights, n, final_label, reward,
-		 shares, &paid)) != 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (shares[i] <= 0)
-			continue;
-		ledger_key_account(key, v[i].account_id, "balance");
-		if ((rc = ledger_transfer(db, escrow, key, shares[i], "reward",
-			 t->project_id, t->task_id)) != 0)
-			goto out;
-	}
-
-	/* Slashes: stake -> sys/slashed. */
-	if ((rc = rep_slash_amounts(labels, stakes, n, final_label, confidence,
-		 low, gold, t->params, slashes, &slashed)) != 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (slashes[i] <= 0)
-			continue;
-		ledger_key_account(key, v[i].account_id, "stake");
-		if ((rc = ledger_transfer(db, key, "sys/slashed", slashes[i],
-			 "slash", t->project_id, t->task_id)) != 0)
-			goto out;
-	}
-
-	/* Reputations. */
-	if ((rc = rep_reputation_update(rv, labels, n, t->n_labels, final_label,
-		 confidence, gold, t->params)) != 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		params[0] = market_i64(a, v[i].account_id);
-		params[1] = market_i64(p, t->project_id);
-		params[2] = market_f64(x, rv[i].alpha);
-		params[3] = market_f64(y, rv[i].beta);
-		params[4] = market_i64(tk, t->task_id);
-		params[5] =
-		    (rv[i].alpha != rv0[i].alpha || rv[i].beta != rv0[i].beta)
-		    ? "true"
-		    : "false";
-		if ((rc = db_exec(db, "finalize_reputation_upsert", 6, params,
-			 NULL)) != 0)
-			goto out;
-	}
-
-	/* The task's final state, then its leaf. */
-	params[0] = market_i64(a, t->task_id);
-	params[1] = market_i64(l, final_label);
-	params[2] = market_f64(c, confidence);
-	params[3] = low ? "true" : "false";
-	if ((rc = db_exec(db, "finalize_task_update", 4, params, &fin)) != 0)
-		goto out;
-	if ((rc = db_exec(db, "finalize_cancel_leases", 1, params, NULL)) != 0)
-		goto out;
-	bp = rep_confidence_bp(confidence);
-	record =
-	    finalize_leaf_record(t, final_label, bp, v, n, db_text(fin, 0, 0));
-	if (record == NULL) {
-		rc = LC_ERR_NOMEM;
-		goto out;
-	}
-	if ((rc = log_append(db, t->task_id, t->project_id, record,
-		 strlen(record), &leaf_index)) != 0)
-		goto out;
-	params[1] = market_i64(l, leaf_index);
-	rc = db_exec(db, "finalize_task_leaf", 2, params, NULL);
-out:
-	cJSON_free(record);
-	PQclear(fin);
-	PQclear(res);
-	return rc;
+void
+finalize_plan_free(struct finalize_plan *plan)
+{
+	if (plan == NULL)
+		return;
+	free(plan->record);
+	plan->record = NULL;
 }

@@ -1,33 +1,89 @@
 /*
- * labeling/finalize.h — what happens when a task becomes final, inside the
- * voting transaction: rewards from escrow by weight, slashes of confident
- * disagreement and of gold failures, reputation updates, the task's final
- * state, and the append of its leaf to the label log (log_append.h).
- * The arithmetic is reputation/'s (incentives.h, update.h); this file only
- * moves what it decides through the ledger.
+ * labeling/finalize.h — what a task's finalization decides, as data.
+ *
+ * When a vote makes a task final, finalize_plan() computes everything that
+ * follows from the votes, without touching the database: the final label
+ * and its confidence (a gold task's label is its gold answer), every
+ * voter's reward (reputation/incentives.h, by weight, out of the task's
+ * pot), every slash (on the stake each vote was weighted with, out of its
+ * bond), every released bond, the new reputations (reputation/update.h),
+ * the one ledger movement that carries the money, and the canonical leaf
+ * record (anchor/leaf.h).  labeling/vote.c then applies the plan with the
+ * SQL function lc_finalize_apply(), in the vote's own transaction.
+ *
+ * The movement, per voter i (zero amounts are left out):
+ *	a/i/balance  +share_i			reward
+ *	a/i/bond     -slash_i, a/i/slashed +slash_i	slash  (from the stake
+ *						when the vote holds no bond:
+ *						the vote that finalizes)
+ *	a/i/bond     -(bond_i - slash_i),
+ *	a/i/stake    +(bond_i - slash_i)	unbond
+ * and for the task: its pot -paid (reward), and what nobody earned back to
+ * the project's escrow (return).
  */
 #ifndef LC_FINALIZE_H
 #define LC_FINALIZE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "labeling/ledger.h"
+#include "labeling/limits.h"
 #include "reputation/reputation.h"
 
-struct db;
-
-struct finalize_task {
-	int64_t			 task_id;
-	int64_t			 project_id;
-	int			 n_labels;
-	const char *const	*labels;     /* n_labels strings */
-	int			 gold_label; /* -1: not a gold task */
-	const char		*data_sha256;
-	int64_t			 reward_per_task;
-	const double		*post; /* posterior, n_labels */
-	struct rep_decision	 decision;
-	const struct rep_params *params;
+/* One vote of the task, as finalization sees it. */
+struct finalize_voter {
+	int64_t	    account_id;
+	int	    label;
+	double	    weight;	/* as stored with the vote */
+	int64_t	    stake_w;	/* the stake it was weighted with */
+	int64_t	    bond;	/* the bond it holds (0: none) */
+	const char *public_key; /* hex */
+	const char *signature;	/* hex */
+	double	    alpha;	/* the voter's current belief, */
+	double	    beta;	/* the prior when it has none */
 };
 
-int finalize_task(struct db *db, const struct finalize_task *t);
+struct finalize_in {
+	int64_t			     task_id;
+	int64_t			     project_id;
+	int			     n_labels;
+	const char *const	    *labels;
+	int			     gold_label; /* -1: not a gold task */
+	const char		    *data_sha256;
+	int64_t			     pot;  /* the task's reward pot */
+	const double		    *post; /* posterior, n_labels */
+	struct rep_decision	     decision;
+	const struct rep_params	    *params;
+	const char		    *finalized_at; /* "…Z" */
+	const struct finalize_voter *voters;
+	size_t			     n_voters; /* 1 .. LC_MAX_VOTES_PER_TASK */
+};
+
+#define FINALIZE_MAX_ENTRIES (5 * LC_MAX_VOTES_PER_TASK + 3)
+
+struct finalize_plan {
+	int	    final_label;
+	double	    confidence;
+	int	    low_confidence;
+	int64_t	    shares[LC_MAX_VOTES_PER_TASK];
+	int64_t	    slashes[LC_MAX_VOTES_PER_TASK];
+	double	    alpha[LC_MAX_VOTES_PER_TASK]; /* new reputations */
+	double	    beta[LC_MAX_VOTES_PER_TASK];
+	size_t	    n_entries; /* the movement */
+	char	    keys[FINALIZE_MAX_ENTRIES][LEDGER_KEY_LEN];
+	int64_t	    amounts[FINALIZE_MAX_ENTRIES];
+	const char *causes[FINALIZE_MAX_ENTRIES];
+	char	   *record; /* the leaf record, malloc'd */
+	size_t	    record_len;
+};
+
+/*
+ * Fill *out from *in.  0, LC_ERR_NOMEM, or LC_ERR_INTERNAL when the input
+ * breaks an invariant.  On success the caller releases the record with
+ * finalize_plan_free(); on failure nothing is left to free.
+ */
+int  finalize_plan(const struct finalize_in *in, struct finalize_plan *out);
+void finalize_plan_free(struct finalize_plan *plan);
 
 #endif

@@ -1,11 +1,9 @@
 /*
  * labeling/ledger.c — double-entry transfers between keyed ledger accounts.
  *
- * A transfer is a single statement: debit the source only if it holds the
- * amount (sys/mint excepted), credit the target only if the debit happened,
- * and insert both entries under one movement id only if both updates did.
- * Fewer than two entries means the money was not there; the caller rolls
- * back, so a half-done movement never commits.
+ * A transfer is a two-entry movement of lc_ledger_move() (sql/0004), the
+ * one writer of the ledger: it locks the accounts in key order, refuses to
+ * take an account below zero, and writes balances and entries together.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,29 +14,19 @@
 #include "labeling/ledger.h"
 #include "labeling/market.h"
 
-static const char LEDGER_TRANSFER[] =
-    "WITH debit AS ("
-    " UPDATE ledger_accounts SET balance = balance - $3::bigint"
-    " WHERE key = $1 AND (kind = 'mint' OR balance >= $3::bigint)"
-    " RETURNING key),"
-    " credit AS ("
-    " UPDATE ledger_accounts SET balance = balance + $3::bigint"
-    " WHERE key = $2 AND EXISTS (SELECT 1 FROM debit) RETURNING key),"
-    " mv AS (SELECT nextval('ledger_movement_seq') AS id)"
-    " INSERT INTO ledger_entries (movement_id, account_key, amount, cause,"
-    " project_id, task_id)"
-    " SELECT mv.id, x.k, x.a, $4, NULLIF($5::bigint, 0),"
-    " NULLIF($6::bigint, 0)"
-    " FROM mv, (VALUES ($1, -$3::bigint), ($2, $3::bigint)) AS x(k, a)"
-    " WHERE EXISTS (SELECT 1 FROM debit) AND EXISTS (SELECT 1 FROM credit)"
-    " RETURNING movement_id";
-
 const struct db_stmt ledger_stmts[] = {
 	{ "ledger_open",
 	    "INSERT INTO ledger_accounts (key, kind, account_id, project_id)"
 	    " VALUES ($1, $2, NULLIF($3::bigint, 0), NULLIF($4::bigint, 0))"
 	    " ON CONFLICT (key) DO NOTHING" },
-	{ "ledger_transfer", LEDGER_TRANSFER },
+	{ "ledger_open_account",
+	    "INSERT INTO ledger_accounts (key, kind, account_id)"
+	    " SELECT 'a/' || $1 || '/' || k, k, $1::bigint FROM unnest(ARRAY["
+	    "'balance', 'stake', 'bond', 'unstaking', 'slashed']) AS k"
+	    " ON CONFLICT (key) DO NOTHING" },
+	{ "ledger_transfer",
+	    "SELECT lc_ledger_move(NULLIF($5::bigint, 0), NULLIF($6::bigint, 0),"
+	    " ARRAY[$1, $2], ARRAY[-$3::bigint, $3::bigint], ARRAY[$4, $4])" },
 	{ "ledger_balance",
 	    "SELECT balance FROM ledger_accounts WHERE key = $1" },
 	{ "ledger_history",
@@ -63,6 +51,21 @@ ledger_key_escrow(char key[LEDGER_KEY_LEN], int64_t project_id)
 	snprintf(key, LEDGER_KEY_LEN, "p/%" PRId64 "/escrow", project_id);
 }
 
+void
+ledger_key_pot(char key[LEDGER_KEY_LEN], int64_t task_id)
+{
+	snprintf(key, LEDGER_KEY_LEN, "t/%" PRId64 "/reward", task_id);
+}
+
+int
+ledger_open_account(struct db *db, int64_t account_id)
+{
+	char	    a[24];
+	const char *params[1] = { market_i64(a, account_id) };
+
+	return db_exec(db, "ledger_open_account", 1, params, NULL);
+}
+
 int
 ledger_open(struct db *db, const char *key, const char *kind,
     int64_t account_id, int64_t project_id)
@@ -78,10 +81,8 @@ int
 ledger_transfer(struct db *db, const char *from, const char *to, int64_t amount,
     const char *cause, int64_t project_id, int64_t task_id)
 {
-	PGresult   *res = NULL;
 	char	    am[24], p[24], t[24];
 	const char *params[6];
-	int	    rc, rows;
 
 	if (amount <= 0 || strcmp(from, to) == 0)
 		return LC_ERR_INTERNAL;
@@ -91,11 +92,7 @@ ledger_transfer(struct db *db, const char *from, const char *to, int64_t amount,
 	params[3] = cause;
 	params[4] = market_i64(p, project_id);
 	params[5] = market_i64(t, task_id);
-	if ((rc = db_exec(db, "ledger_transfer", 6, params, &res)) != 0)
-		return rc;
-	rows = PQntuples(res);
-	PQclear(res);
-	return rows == 2 ? 0 : LC_ERR_FUNDS;
+	return db_exec(db, "ledger_transfer", 6, params, NULL);
 }
 
 int
@@ -127,7 +124,7 @@ ledger_credit_body(struct db *db, void *arg)
 	int			  rc;
 
 	ledger_key_account(key, a->account_id, "balance");
-	if ((rc = ledger_open(db, key, "balance", a->account_id, 0)) != 0)
+	if ((rc = ledger_open_account(db, a->account_id)) != 0)
 		return rc;
 	return ledger_transfer(db, "sys/mint", key, a->amount, "credit", 0, 0);
 }

@@ -1,12 +1,19 @@
 /*
  * labeling/ledger.h — the double-entry ledger, in integer micro-credits.
  *
- * Ledger accounts are named by keys (see sql/0001_market.sql):
- * "a/<account>/balance", "a/<account>/stake", "a/<account>/unstaking",
- * "p/<project>/escrow", "sys/mint", "sys/slashed", "sys/fees".  A transfer
- * is one movement: two entries of opposite sign, one statement, so every
- * movement sums to zero; a deferred trigger re-checks it at commit.  Only
- * "sys/mint" (the counterpart of outside deposits) may go below zero.
+ * Ledger accounts are named by keys (sql/0001_market.sql, 0004):
+ *   a/<account>/balance	spendable credits
+ *   a/<account>/stake		free stake: backs new votes, can be unstaked
+ *   a/<account>/bond		stake held by the account's open votes
+ *   a/<account>/unstaking	unstaked, waiting for the cooldown
+ *   a/<account>/slashed	what slashes took from the account (a sink)
+ *   p/<project>/escrow		a project's funds not yet reserved for a task
+ *   t/<task>/reward		a task's pot: its reward, reserved at funding
+ *   sys/mint			counterpart of outside deposits (may go < 0)
+ *   sys/slashed, sys/fees	system sinks of earlier versions
+ * Every movement is one call of the SQL function lc_ledger_move(): entries
+ * that sum to zero (checked per statement), accounts locked in key order,
+ * no account but the mint below zero (LC_ERR_FUNDS).
  *
  * ledger_transfer() runs inside the caller's transaction; ledger_credit()
  * and ledger_history() own theirs.
@@ -26,10 +33,13 @@ struct db;
 void ledger_key_account(char key[LEDGER_KEY_LEN], int64_t account_id,
     const char *kind);
 void ledger_key_escrow(char key[LEDGER_KEY_LEN], int64_t project_id);
+void ledger_key_pot(char key[LEDGER_KEY_LEN], int64_t task_id);
 
 /* Create the ledger account if missing (inside the caller's tx). */
 int ledger_open(struct db *db, const char *key, const char *kind,
     int64_t account_id, int64_t project_id);
+/* Create every ledger account of a market account (inside the caller's tx). */
+int ledger_open_account(struct db *db, int64_t account_id);
 
 /*
  * Move amount > 0 from `from` to `to` with its cause; project_id and

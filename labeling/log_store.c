@@ -35,6 +35,10 @@ const struct db_stmt log_store_stmts[] = {
 	    "SELECT l.leaf_index, l.record, encode(l.leaf_hash, 'hex'), "
 	    "p.owner_id FROM log_leaves l JOIN projects p "
 	    "ON p.id = l.project_id WHERE l.task_id = $1" },
+	/* A final label waiting for the sequencer (log_sequencer.h). */
+	{ "log_pending_by_task",
+	    "SELECT p.owner_id FROM log_pending l JOIN projects p "
+	    "ON p.id = l.project_id WHERE l.task_id = $1" },
 	/* The latest confirmed anchor covering leaf $1. */
 	{ "anchor_covering",
 	    "SELECT " ANCHOR_COLS "FROM anchors WHERE status = 'confirmed' "

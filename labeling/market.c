@@ -28,6 +28,83 @@ market_f64(char buf[32], double v)
 	return buf;
 }
 
+/* Append text to an array literal being built in buf; -1 when full. */
+static int
+market_array_put(char *buf, size_t cap, size_t *off, const char *text)
+{
+	size_t n = strlen(text);
+
+	if (*off + n + 2 > cap) /* room for the closing "}" and NUL */
+		return -1;
+	memcpy(buf + *off, text, n + 1);
+	*off += n;
+	return 0;
+}
+
+int
+market_array_i64(char *buf, size_t cap, const int64_t *v, size_t n)
+{
+	char   num[24];
+	size_t i, off = 0;
+
+	if (market_array_put(buf, cap, &off, "{") != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((i > 0 && market_array_put(buf, cap, &off, ",") != 0) ||
+		    market_array_put(buf, cap, &off, market_i64(num, v[i])) !=
+			0)
+			return -1;
+	return market_array_put(buf, cap, &off, "}");
+}
+
+int
+market_array_f64(char *buf, size_t cap, const double *v, size_t n)
+{
+	char   num[32];
+	size_t i, off = 0;
+
+	if (market_array_put(buf, cap, &off, "{") != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((i > 0 && market_array_put(buf, cap, &off, ",") != 0) ||
+		    market_array_put(buf, cap, &off, market_f64(num, v[i])) !=
+			0)
+			return -1;
+	return market_array_put(buf, cap, &off, "}");
+}
+
+int
+market_array_text(char *buf, size_t cap, const char *const *v, size_t n)
+{
+	const char *c;
+	char	    one[3];
+	size_t	    i, off = 0;
+
+	if (market_array_put(buf, cap, &off, "{") != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && market_array_put(buf, cap, &off, ",") != 0)
+			return -1;
+		if (v[i] == NULL) {
+			if (market_array_put(buf, cap, &off, "NULL") != 0)
+				return -1;
+			continue;
+		}
+		if (market_array_put(buf, cap, &off, "\"") != 0)
+			return -1;
+		for (c = v[i]; *c != '\0'; c++) {
+			one[0] = (*c == '"' || *c == '\\') ? '\\' : *c;
+			one[1] = (*c == '"' || *c == '\\') ? *c : '\0';
+			one[2] = '\0';
+			if (market_array_put(buf, cap, &off, one) != 0)
+				return -1;
+		}
+		if (market_array_put(buf, cap, &off, "\"") != 0)
+			return -1;
+	}
+	return market_array_put(buf, cap, &off, "}");
+}
+
 int
 market_fail(char *detail, int code, const char *fmt, ...)
 {

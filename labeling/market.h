@@ -36,6 +36,15 @@ struct market_cfg {
 const char *market_i64(char buf[24], int64_t v);
 /* Shortest round-trip text of a double in buf (32 bytes); returns buf. */
 const char *market_f64(char buf[32], double v);
+/*
+ * PostgreSQL array literals ("{…}") for text parameters: n values into buf
+ * (cap bytes).  0, or -1 when buf is too small.  Text elements are quoted
+ * and escaped; a NULL pointer becomes NULL.
+ */
+int market_array_i64(char *buf, size_t cap, const int64_t *v, size_t n);
+int market_array_f64(char *buf, size_t cap, const double *v, size_t n);
+int market_array_text(char *buf, size_t cap, const char *const *v, size_t n);
+
 /* Write a detail (may be NULL) and return `code`. */
 int market_fail(char *detail, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

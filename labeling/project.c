@@ -4,7 +4,9 @@
  * A project's figures are computed from the tables, never stored: tasks by
  * state from `tasks`, votes from `votes`, spend from the ledger's reward
  * entries, agreement as the share of votes on final tasks that chose the
- * final label.  The escrow is the ledger account "p/<id>/escrow".
+ * final label.  The escrow is the ledger account "p/<id>/escrow" (funds
+ * not yet reserved) plus the pots of the open tasks ("t/<id>/reward",
+ * reward_per_task each until the task is final).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,12 +28,15 @@
 			    " (SELECT balance FROM ledger_accounts WHERE key = 'p/' || p.id ||" \
 			    " '/escrow'), t.n, t.open, t.final, t.low, v.n, v.agree, v.onfinal," \
 			    " (SELECT coalesce(sum(amount), 0) FROM ledger_entries e" \
-			    " WHERE e.project_id = p.id AND e.cause = 'reward' AND e.amount > 0)" \
+			    " WHERE e.project_id = p.id AND e.cause = 'reward' AND e.amount > 0)," \
+			    " p.stake_ref, p.reward_per_task * t.funded, t.cancelled" \
 			    " FROM projects p," \
 			    " LATERAL (SELECT count(*) AS n," \
 			    " count(*) FILTER (WHERE status = 'open') AS open," \
 			    " count(*) FILTER (WHERE status = 'final') AS final," \
-			    " count(*) FILTER (WHERE low_confidence) AS low" \
+			    " count(*) FILTER (WHERE low_confidence) AS low," \
+			    " count(*) FILTER (WHERE status = 'open' AND funded) AS funded," \
+			    " count(*) FILTER (WHERE status = 'cancelled') AS cancelled" \
 			    " FROM tasks WHERE project_id = p.id) t," \
 			    " LATERAL (SELECT count(*) AS n," \
 			    " count(*) FILTER (WHERE tk.status = 'final' AND" \
@@ -44,33 +49,41 @@ const struct db_stmt project_stmts[] = {
 	{ "project_insert",
 	    "INSERT INTO projects (owner_id, name, instructions, labels,"
 	    " reward_per_task, min_votes, max_votes, confidence, min_stake,"
-	    " gold_rate) VALUES ($1, $2, $3,"
+	    " gold_rate, stake_ref) VALUES ($1, $2, $3,"
 	    " ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, $8,"
-	    " $9, $10) RETURNING id" },
+	    " $9, $10, $11) RETURNING id" },
 	{ "project_get", "SELECT " PROJECT_COLS " WHERE p.id = $1" },
 	{ "project_list",
 	    "SELECT " PROJECT_COLS " WHERE ($2::bool AND p.owner_id = $1)"
 	    " OR ($3::bool AND p.status = 'open' AND p.min_stake <="
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || $1 ||"
-	    " '/stake'))"
+	    " (SELECT sum(balance) FROM ledger_accounts WHERE key IN ('a/' || $1"
+	    " || '/stake', 'a/' || $1 || '/bond')))"
 	    " ORDER BY p.id DESC LIMIT $4" },
 	{ "project_visible_to_labeler",
 	    "SELECT 1 FROM projects p WHERE p.id = $1 AND ((p.status = 'open'"
-	    " AND p.min_stake <= (SELECT balance FROM ledger_accounts"
-	    " WHERE key = 'a/' || $2 || '/stake'))"
-	    " OR EXISTS (SELECT 1 FROM assignments a WHERE a.project_id = p.id"
-	    " AND a.account_id = $2::bigint))" },
+	    " AND p.min_stake <= (SELECT sum(balance) FROM ledger_accounts"
+	    " WHERE key IN ('a/' || $2 || '/stake', 'a/' || $2 || '/bond')))"
+	    " OR EXISTS (SELECT 1 FROM votes v WHERE v.account_id = $2::bigint"
+	    " AND v.project_id = p.id)"
+	    " OR EXISTS (SELECT 1 FROM assignments a WHERE a.account_id ="
+	    " $2::bigint AND a.project_id = p.id"
+	    " AND a.status IN ('active', 'voted')))" },
 	{ "project_lock_share",
 	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR SHARE" },
 	{ "project_lock_update",
 	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR UPDATE" },
 	{ "project_set_status",
 	    "UPDATE projects SET status = $2 WHERE id = $1" },
-	{ "project_cancel_leases",
-	    "UPDATE assignments SET status = 'cancelled'"
-	    " WHERE project_id = $1 AND status = 'active'" },
+	{ "project_reserve", "SELECT lc_reserve_rewards($1)" },
+	{ "project_close_apply", "SELECT lc_project_close($1, $2)" },
 	{ NULL, NULL }
 };
+
+int64_t
+project_stake_ref(int64_t min_stake)
+{
+	return min_stake > 0 ? min_stake : 1;
+}
 
 static int
 project_label_ok(const char *s, char *detail)
@@ -173,6 +186,13 @@ project_params_parse(const cJSON *body, struct project_params *out,
 			 LC_MAX_AMOUNT, &out->min_stake, detail)) != 0)
 			return rc;
 	}
+	if (cJSON_GetObjectItemCaseSensitive(body, "stake_ref") != NULL &&
+	    !cJSON_IsNull(
+		cJSON_GetObjectItemCaseSensitive(body, "stake_ref"))) {
+		if ((rc = market_json_get_i64(body, "stake_ref", 1,
+			 LC_MAX_AMOUNT, &out->stake_ref, detail)) != 0)
+			return rc;
+	}
 	if (cJSON_GetObjectItemCaseSensitive(body, "gold_rate") != NULL) {
 		if ((rc = project_get_double(body, "gold_rate", &out->gold_rate,
 			 detail)) != 0)
@@ -211,7 +231,12 @@ project_json(const PGresult *res, int i, int owner_view)
 	cJSON_AddNumberToObject(o, "gold_rate", db_double(res, i, 10));
 	cJSON_AddStringToObject(o, "status", db_text(res, i, 11));
 	cJSON_AddStringToObject(o, "created_at", db_text(res, i, 12));
-	market_json_i64(o, "escrow", db_int64(res, i, 13));
+	market_json_i64(o, "stake_ref", db_int64(res, i, 22));
+	/* Unspent: what the escrow holds plus the open tasks' pots. */
+	market_json_i64(o, "escrow",
+	    db_int64(res, i, 13) + db_int64(res, i, 23));
+	market_json_i64(o, "escrow_available", db_int64(res, i, 13));
+	market_json_i64(o, "escrow_reserved", db_int64(res, i, 23));
 	if ((pr = cJSON_AddObjectToObject(o, "progress")) == NULL) {
 		cJSON_Delete(o);
 		return NULL;
@@ -220,6 +245,7 @@ project_json(const PGresult *res, int i, int owner_view)
 	market_json_i64(pr, "open", db_int64(res, i, 15));
 	market_json_i64(pr, "final", db_int64(res, i, 16));
 	market_json_i64(pr, "low_confidence", db_int64(res, i, 17));
+	market_json_i64(pr, "cancelled", db_int64(res, i, 24));
 	market_json_i64(pr, "votes", db_int64(res, i, 18));
 	agree = db_int64(res, i, 19);
 	onfinal = db_int64(res, i, 20);
@@ -263,8 +289,8 @@ project_create_body(struct db *db, void *arg)
 	struct project_create_arg *a = arg;
 	PGresult		  *res = NULL;
 	char			   o[24], r[24], mn[24], mx[24], c[32];
-	char			   ms[24], g[32], key[LEDGER_KEY_LEN];
-	const char		  *params[10];
+	char			   ms[24], g[32], sr[24], key[LEDGER_KEY_LEN];
+	const char		  *params[11];
 	int			   rc;
 
 	params[0] = market_i64(o, a->owner_id);
@@ -277,7 +303,10 @@ project_create_body(struct db *db, void *arg)
 	params[7] = market_f64(c, a->p->confidence);
 	params[8] = market_i64(ms, a->p->min_stake);
 	params[9] = market_f64(g, a->p->gold_rate);
-	if ((rc = db_exec(db, "project_insert", 10, params, &res)) != 0)
+	params[10] = market_i64(sr,
+	    a->p->stake_ref > 0 ? a->p->stake_ref
+				: project_stake_ref(a->p->min_stake));
+	if ((rc = db_exec(db, "project_insert", 11, params, &res)) != 0)
 		return rc;
 	a->id = db_int64(res, 0, 0);
 	PQclear(res);
@@ -415,6 +444,15 @@ fail:
 	return rc;
 }
 
+int
+project_reserve(struct db *db, int64_t project_id)
+{
+	char	    id[24];
+	const char *params[1] = { market_i64(id, project_id) };
+
+	return db_exec(db, "project_reserve", 1, params, NULL);
+}
+
 struct project_fund_arg {
 	int64_t owner_id;
 	int64_t project_id;
@@ -430,7 +468,7 @@ project_fund_body(struct db *db, void *arg)
 	char			 status[8];
 	int			 rc;
 
-	if ((rc = project_lock_owned(db, a->owner_id, a->project_id, 0, status,
+	if ((rc = project_lock_owned(db, a->owner_id, a->project_id, 1, status,
 		 a->detail)) != 0)
 		return rc;
 	if (strcmp(status, "closed") == 0)
@@ -440,9 +478,11 @@ project_fund_body(struct db *db, void *arg)
 	ledger_key_escrow(to, a->project_id);
 	rc = ledger_transfer(db, from, to, a->amount, "fund", a->project_id, 0);
 	if (rc == LC_ERR_FUNDS)
-		market_fail(a->detail, rc,
+		return market_fail(a->detail, rc,
 		    "the balance is smaller than the amount");
-	return rc;
+	if (rc != 0)
+		return rc;
+	return project_reserve(db, a->project_id);
 }
 
 int
@@ -472,10 +512,8 @@ static int
 project_status_body(struct db *db, void *arg)
 {
 	struct project_status_arg *a = arg;
-	char			   status[8], id[24];
-	char			   from[LEDGER_KEY_LEN], to[LEDGER_KEY_LEN];
+	char			   status[8], id[24], owner[24];
 	const char		  *params[2], *next;
-	int64_t			   left;
 	int			   rc;
 
 	if ((rc = project_lock_owned(db, a->owner_id, a->project_id, 1, status,
@@ -501,16 +539,8 @@ project_status_body(struct db *db, void *arg)
 		return rc;
 	if (a->action != PROJECT_CLOSE)
 		return 0;
-	if ((rc = db_exec(db, "project_cancel_leases", 1, params, NULL)) != 0)
-		return rc;
-	ledger_key_escrow(from, a->project_id);
-	ledger_key_account(to, a->owner_id, "balance");
-	if ((rc = ledger_balance(db, from, &left)) != 0)
-		return rc;
-	if (left > 0)
-		rc = ledger_transfer(db, from, to, left, "refund",
-		    a->project_id, 0);
-	return rc;
+	params[1] = market_i64(owner, a->owner_id);
+	return db_exec(db, "project_close_apply", 2, params, NULL);
 }
 
 int

@@ -28,15 +28,27 @@ struct project_params {
 	int	    max_votes;
 	double	    confidence;
 	int64_t	    min_stake;
+	int64_t	    stake_ref; /* 0: the default, project_stake_ref() */
 	double	    gold_rate;
 };
+
+/*
+ * The stake that earns a vote full weight in a project
+ * (reputation/weights.h, h(s) = min(1, sqrt(s / stake_ref))), unless the
+ * requester sets one: the project's min_stake, or 1 micro-credit when that
+ * is 0.  At this default every labeler allowed in votes with full weight,
+ * so the price of a unit of weight is exactly min_stake, whether the stake
+ * sits in one identity or is split over many (README, "Stake and weight").
+ */
+int64_t project_stake_ref(int64_t min_stake);
 
 /*
  * Validate a create body: name (1..LC_MAX_NAME_BYTES), instructions
  * (optional, <= LC_MAX_INSTRUCTIONS_BYTES), labels (2..64 distinct non-empty
  * strings without newline, <= LC_MAX_LABEL_BYTES), reward_per_task >= 0,
  * 1 <= min_votes <= max_votes <= 50, 0.5 < confidence < 1, min_stake >= 0,
- * 0 <= gold_rate <= 0.5.  Pure; strings are borrowed from `body`.
+ * stake_ref (optional) >= 1, 0 <= gold_rate <= 0.5.  Pure; strings are
+ * borrowed from `body`.
  */
 int project_params_parse(const cJSON *body, struct project_params *out,
     char *detail);
@@ -47,14 +59,28 @@ int
 project_list(struct db *db, int64_t account_id, unsigned roles, cJSON **out);
 int project_get(struct db *db, int64_t account_id, unsigned roles,
     int64_t project_id, cJSON **out, char *detail);
-/* Owner moves balance into the escrow. */
+/*
+ * Owner moves balance into the escrow; the escrow then funds the pots of
+ * tasks waiting for their reward (only funded tasks are offered).
+ */
 int project_fund(struct db *db, int64_t owner_id, int64_t project_id,
     int64_t amount, cJSON **out, char *detail);
 
 enum project_action { PROJECT_PAUSE, PROJECT_RESUME, PROJECT_CLOSE };
-/* Close returns the unspent escrow to the owner and cancels leases. */
+/*
+ * Close cancels the open tasks and their leases, releases the bonds of the
+ * votes on them, and returns the escrow and the pots of those tasks to the
+ * owner.  Pause stops claims (votes on held leases still count).
+ */
 int project_set_status(struct db *db, int64_t owner_id, int64_t project_id,
     enum project_action action, cJSON **out, char *detail);
+
+/*
+ * Fund the pots of the project's unfunded open tasks from its escrow, as
+ * far as it goes (lc_reserve_rewards), inside the caller's transaction,
+ * which holds the project row FOR UPDATE.
+ */
+int project_reserve(struct db *db, int64_t project_id);
 
 /*
  * Lock the project row (FOR SHARE or FOR UPDATE) inside the caller's

@@ -25,10 +25,9 @@ const struct db_stmt task_stmts[] = {
 	    " projects WHERE id = $1), x.g) IS NULL LIMIT 1" },
 	{ "task_insert_batch",
 	    "INSERT INTO tasks (project_id, external_id, data, data_sha256,"
-	    " gold_label, scores)"
+	    " gold_label, need)"
 	    " SELECT $1, x.j->>'e', x.j->>'d', x.j->>'s',"
-	    " array_position(p.labels, x.j->>'g') - 1,"
-	    " array_fill(0::float8, ARRAY[cardinality(p.labels)])"
+	    " array_position(p.labels, x.j->>'g') - 1, p.min_votes"
 	    " FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(j, n),"
 	    " projects p WHERE p.id = $1 ORDER BY x.n"
 	    " ON CONFLICT (project_id, external_id) DO NOTHING RETURNING id" },
@@ -189,7 +188,7 @@ task_upload_body(struct db *db, void *arg)
 	int	    rc;
 
 	a->created = 0;
-	if ((rc = project_lock_owned(db, a->owner_id, a->project_id, 0, status,
+	if ((rc = project_lock_owned(db, a->owner_id, a->project_id, 1, status,
 		 a->detail)) != 0)
 		return rc;
 	if (strcmp(status, "closed") == 0)
@@ -209,7 +208,7 @@ task_upload_body(struct db *db, void *arg)
 		return rc;
 	a->created = PQntuples(res);
 	PQclear(res);
-	return 0;
+	return project_reserve(db, a->project_id);
 }
 
 int

@@ -1,60 +1,165 @@
 /*
- * labeling/vote.c — signed votes and the per-vote posterior (vote.h).
+ * labeling/vote.c — signed votes (vote.h).
  *
- * Lock order: the assignment, the project (FOR SHARE: a close waits for
- * votes in flight and the other way round), then the task (FOR UPDATE:
- * votes on one task serialise), then, when it finalizes, the voters' stake
- * rows in account order and the log head.  The task keeps its running log
- * scores (reputation/posterior.h) so a vote costs O(K), not a recount.
+ * A vote is four steps a reader can check one at a time:
+ *
+ *   1. vote_read()    one statement: the lease, the voter (key, free and
+ *                     bonded stake, reputation), the project, the task and
+ *                     every vote on it so far, in one snapshot;
+ *   2. vote_check()   the lease is the caller's and live, the label is the
+ *                     project's, the signature verifies — before any
+ *                     transaction;
+ *   3. vote_decide()  pure: the stake the vote is weighted with and the
+ *                     bond it holds, its weight, the task's posterior and
+ *                     the finalization rule, and when final the plan of
+ *                     finalize.h;
+ *   4. vote_apply()   one pipelined transaction: lc_vote_apply, then
+ *                     lc_finalize_apply when final, then lc_claim when the
+ *                     next task was asked for.
+ *
+ * Step 4 refuses (40001) when the task got another vote since step 1, or a
+ * voter's reputation changed, and (LC001) when the stake to bond has been
+ * unstaked meanwhile: the vote is then computed again from a fresh read.
+ * The transaction never waits on the network, and the locks it takes are
+ * those of the lock order in sql/0004_money_path.sql.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "labeling/auth.h"
 #include "labeling/db.h"
 #include "labeling/finalize.h"
 #include "labeling/lc_err.h"
-#include "labeling/ledger.h"
 #include "labeling/limits.h"
 #include "labeling/market.h"
 #include "labeling/vote.h"
 #include "reputation/reputation.h"
 
+/* Columns of vote_context: the lease, voter, project and task, repeated on
+ * every row, then one vote of the task per row (NULL when none). */
+enum {
+	VC_TASK,
+	VC_PROJECT,
+	VC_ACCOUNT,
+	VC_STATUS,
+	VC_LIVE,
+	VC_KEY,
+	VC_P_STATUS,
+	VC_LABELS,
+	VC_MIN_VOTES,
+	VC_MAX_VOTES,
+	VC_CONFIDENCE,
+	VC_STAKE_REF,
+	VC_T_STATUS,
+	VC_N_VOTES,
+	VC_GOLD,
+	VC_DATA_SHA,
+	VC_POT,
+	VC_FREE,
+	VC_BONDED,
+	VC_ALPHA,
+	VC_BETA,
+	VC_NOW,
+	VC_V_ACCOUNT,
+	VC_V_LABEL,
+	VC_V_WEIGHT,
+	VC_V_STAKE_W,
+	VC_V_BOND,
+	VC_V_KEY,
+	VC_V_SIG,
+	VC_V_ALPHA,
+	VC_V_BETA,
+};
+
 const struct db_stmt vote_stmts[] = {
-	{ "vote_assignment_lock",
+	{ "vote_context",
 	    "SELECT a.task_id, a.project_id, a.account_id, a.status,"
-	    " a.expires_at > now(), acc.public_key"
-	    " FROM assignments a JOIN accounts acc ON acc.id = a.account_id"
-	    " WHERE a.id = $1 FOR UPDATE OF a" },
-	{ "vote_project",
-	    "SELECT status, array_to_json(labels)::text, reward_per_task,"
-	    " min_votes, max_votes, confidence FROM projects WHERE id = $1"
-	    " FOR SHARE" },
-	{ "vote_task_lock",
-	    "SELECT status, n_votes, array_to_json(scores)::text, gold_label,"
-	    " data_sha256 FROM tasks WHERE id = $1 FOR UPDATE" },
-	{ "vote_voter",
-	    "SELECT (SELECT balance FROM ledger_accounts WHERE key = 'a/' || $1"
-	    " || '/stake'), (SELECT alpha FROM reputations WHERE account_id ="
-	    " $1::bigint AND project_id = $2::bigint), (SELECT beta FROM"
-	    " reputations WHERE account_id = $1::bigint AND project_id ="
-	    " $2::bigint)" },
-	{ "vote_insert",
-	    "INSERT INTO votes (project_id, task_id, assignment_id, account_id,"
-	    " label, public_key, signature, weight)"
-	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)" },
-	{ "vote_assignment_done",
-	    "UPDATE assignments SET status = 'voted' WHERE id = $1" },
-	{ "vote_task_update",
-	    "UPDATE tasks SET n_votes = $2,"
-	    " scores = ARRAY(SELECT jsonb_array_elements_text($3::jsonb))::float8[]"
-	    " WHERE id = $1" },
+	    " a.expires_at > now(), acc.public_key,"
+	    " p.status, array_to_string(p.labels, E'\\n'), p.min_votes,"
+	    " p.max_votes, p.confidence, p.stake_ref,"
+	    " t.status, t.n_votes, t.gold_label, t.data_sha256,"
+	    " (SELECT balance FROM ledger_accounts"
+	    " WHERE key = 't/' || t.id || '/reward'),"
+	    " (SELECT balance FROM ledger_accounts"
+	    " WHERE key = 'a/' || a.account_id || '/stake'),"
+	    " (SELECT balance FROM ledger_accounts"
+	    " WHERE key = 'a/' || a.account_id || '/bond'),"
+	    " r.alpha, r.beta, " SQL_TS(
+		"now()") ","
+			 " v.account_id, v.label, v.weight, v.stake_w, v.bond,"
+			 " v.public_key, v.signature, vr.alpha, vr.beta"
+			 " FROM assignments a"
+			 " JOIN accounts acc ON acc.id = a.account_id"
+			 " JOIN projects p ON p.id = a.project_id"
+			 " JOIN tasks t ON t.id = a.task_id"
+			 " LEFT JOIN reputations r ON r.account_id = a.account_id"
+			 " AND r.project_id = a.project_id"
+			 " LEFT JOIN votes v ON v.task_id = a.task_id"
+			 " LEFT JOIN reputations vr ON vr.account_id = v.account_id"
+			 " AND vr.project_id = a.project_id"
+			 " WHERE a.id = $1 ORDER BY v.account_id" },
+	{ "vote_apply",
+	    "SELECT lc_vote_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+	    " $11, $12, $13, $14)" },
+	{ "vote_finalize_apply",
+	    "SELECT lc_finalize_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+	    " $11, $12, $13, $14, $15)" },
 	{ NULL, NULL }
 };
+
+/* Everything step 1 reads; strings point into res. */
+struct vote_ctx {
+	PGresult	 *res;
+	int64_t		  task_id;
+	int64_t		  project_id;
+	int64_t		  account_id;
+	const char	 *status; /* of the lease */
+	int		  live;
+	const char	 *public_key;
+	const char	 *project_status;
+	char		  labels_buf[LC_MAX_LABELS * (LC_MAX_LABEL_BYTES + 1)];
+	const char	 *labels[LC_MAX_LABELS];
+	int		  n_labels;
+	struct rep_params rp;
+	const char	 *task_status;
+	int		  n_votes;
+	int		  gold_label; /* -1: none */
+	const char	 *data_sha256;
+	int64_t		  pot;
+	int64_t		  free_stake;
+	int64_t		  bonded;
+	const char	 *alpha_txt; /* the voter's reputation, NULL: none */
+	const char	 *beta_txt;
+	const char	 *now;
+	/* votes so far, then room for this one */
+	struct finalize_voter voters[LC_MAX_VOTES_PER_TASK];
+	const char	     *alpha0[LC_MAX_VOTES_PER_TASK];
+	const char	     *beta0[LC_MAX_VOTES_PER_TASK];
+	size_t		      n_prev;
+};
+
+/* What step 3 decides. */
+struct vote_decision {
+	int		     label;
+	int64_t		     stake_w;
+	int64_t		     bond;
+	double		     weight;
+	double		     alpha, beta; /* the voter's belief now */
+	int		     need;	  /* labelers the task still wants */
+	int		     final;
+	struct finalize_plan plan; /* when final */
+};
+
+void
+vote_result_free(struct vote_result *r)
+{
+	if (r == NULL)
+		return;
+	claim_free(&r->next);
+	r->has_next = 0;
+}
 
 int
 vote_message(int64_t assignment_id, int64_t task_id, const char *label,
@@ -68,259 +173,384 @@ vote_message(int64_t assignment_id, int64_t task_id, const char *label,
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
-struct vote_arg {
-	int64_t		    account_id;
-	int64_t		    assignment_id;
-	const char	   *label;
-	const char	   *signature;
-	struct vote_result *out;
-	char		   *detail;
-};
-
-/* Load a JSON array of numbers or strings into doubles / strings. */
+/* Split the project's '\n'-separated labels into ctx->labels. */
 static int
-vote_load_labels(const char *json, cJSON **root, const char **labels, int *n)
+vote_split_labels(struct vote_ctx *c, const char *joined)
 {
-	const cJSON *l;
+	char *s, *nl;
 
-	*n = 0;
-	if ((*root = cJSON_Parse(json)) == NULL)
-		return LC_ERR_NOMEM;
-	cJSON_ArrayForEach(l, *root)
-	{
-		if (*n == LC_MAX_LABELS || !cJSON_IsString(l))
+	if (joined == NULL || strlen(joined) >= sizeof(c->labels_buf))
+		return LC_ERR_INTERNAL;
+	memcpy(c->labels_buf, joined, strlen(joined) + 1);
+	c->n_labels = 0;
+	for (s = c->labels_buf; s != NULL; s = nl) {
+		if (c->n_labels == LC_MAX_LABELS)
 			return LC_ERR_INTERNAL;
-		labels[(*n)++] = l->valuestring;
+		if ((nl = strchr(s, '\n')) != NULL)
+			*nl++ = '\0';
+		c->labels[c->n_labels++] = s;
 	}
+	return c->n_labels >= LC_MIN_LABELS ? 0 : LC_ERR_INTERNAL;
+}
+
+/* Step 1. */
+static int
+vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
+    char *detail)
+{
+	PGresult   *res = NULL;
+	char	    id[24];
+	const char *params[1] = { market_i64(id, assignment_id) };
+	int	    rc, i, rows;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = db_exec(db, "vote_context", 1, params, &res)) != 0)
+		return rc;
+	c->res = res;
+	if ((rows = PQntuples(res)) == 0)
+		return market_fail(detail, LC_ERR_NOT_FOUND,
+		    "no assignment %" PRId64, assignment_id);
+	c->task_id = db_int64(res, 0, VC_TASK);
+	c->project_id = db_int64(res, 0, VC_PROJECT);
+	c->account_id = db_int64(res, 0, VC_ACCOUNT);
+	c->status = db_text(res, 0, VC_STATUS);
+	c->live = db_bool(res, 0, VC_LIVE);
+	c->public_key = db_text(res, 0, VC_KEY);
+	c->project_status = db_text(res, 0, VC_P_STATUS);
+	if ((rc = vote_split_labels(c, db_text(res, 0, VC_LABELS))) != 0)
+		return rc;
+	rep_params_default(&c->rp);
+	c->rp.min_votes = (int)db_int64(res, 0, VC_MIN_VOTES);
+	c->rp.max_votes = (int)db_int64(res, 0, VC_MAX_VOTES);
+	c->rp.confidence = db_double(res, 0, VC_CONFIDENCE);
+	c->rp.stake_ref = (double)db_int64(res, 0, VC_STAKE_REF);
+	c->task_status = db_text(res, 0, VC_T_STATUS);
+	c->n_votes = (int)db_int64(res, 0, VC_N_VOTES);
+	c->gold_label = db_text(res, 0, VC_GOLD) != NULL
+	    ? (int)db_int64(res, 0, VC_GOLD)
+	    : -1;
+	c->data_sha256 = db_text(res, 0, VC_DATA_SHA);
+	c->pot = db_int64(res, 0, VC_POT);
+	c->free_stake = db_int64(res, 0, VC_FREE);
+	c->bonded = db_int64(res, 0, VC_BONDED);
+	c->alpha_txt = db_text(res, 0, VC_ALPHA);
+	c->beta_txt = db_text(res, 0, VC_BETA);
+	c->now = db_text(res, 0, VC_NOW);
+	for (i = 0; i < rows; i++) {
+		struct finalize_voter *v = &c->voters[c->n_prev];
+
+		if (db_text(res, i, VC_V_ACCOUNT) == NULL)
+			continue; /* the task has no vote yet */
+		if (c->n_prev == LC_MAX_VOTES_PER_TASK - 1)
+			return LC_ERR_INTERNAL; /* max_votes <= the limit */
+		v->account_id = db_int64(res, i, VC_V_ACCOUNT);
+		v->label = (int)db_int64(res, i, VC_V_LABEL);
+		v->weight = db_double(res, i, VC_V_WEIGHT);
+		v->stake_w = db_int64(res, i, VC_V_STAKE_W);
+		v->bond = db_int64(res, i, VC_V_BOND);
+		v->public_key = db_text(res, i, VC_V_KEY);
+		v->signature = db_text(res, i, VC_V_SIG);
+		c->alpha0[c->n_prev] = db_text(res, i, VC_V_ALPHA);
+		c->beta0[c->n_prev] = db_text(res, i, VC_V_BETA);
+		v->alpha = c->alpha0[c->n_prev] ? db_double(res, i, VC_V_ALPHA)
+						: c->rp.prior_alpha;
+		v->beta = c->beta0[c->n_prev] ? db_double(res, i, VC_V_BETA)
+					      : c->rp.prior_beta;
+		if (v->label < 0 || v->label >= c->n_labels)
+			return LC_ERR_INTERNAL;
+		c->n_prev++;
+	}
+	if ((size_t)c->n_votes != c->n_prev)
+		return LC_ERR_INTERNAL; /* counter and rows disagree */
 	return 0;
 }
 
+/* Step 2: everything that can refuse the vote before a transaction. */
 static int
-vote_load_scores(const char *json, double *scores, int n)
+vote_check(const struct vote_ctx *c, const struct vote_in *in, int *label,
+    char *detail)
 {
-	const cJSON *s;
-	cJSON	    *root;
-	int	     i = 0;
+	char msg[64 + LC_MAX_LABEL_BYTES];
+	int  k, len;
 
-	if ((root = cJSON_Parse(json)) == NULL)
-		return LC_ERR_NOMEM;
-	cJSON_ArrayForEach(s, root)
-	{
-		if (i == n || !cJSON_IsNumber(s))
-			break;
-		scores[i++] = s->valuedouble;
-	}
-	cJSON_Delete(root);
-	return i == n ? 0 : LC_ERR_INTERNAL;
-}
-
-static char *
-vote_scores_json(const double *scores, int n)
-{
-	cJSON *arr;
-	char  *text;
-
-	if ((arr = cJSON_CreateDoubleArray(scores, n)) == NULL)
-		return NULL;
-	text = cJSON_PrintUnformatted(arr);
-	cJSON_Delete(arr);
-	return text;
-}
-
-static int
-vote_body(struct db *db, void *arg)
-{
-	struct vote_arg	    *a = arg;
-	struct finalize_task ft;
-	struct rep_params    rp;
-	struct rep_voter     voter;
-	PGresult	    *as = NULL, *pr = NULL, *tk = NULL, *vo = NULL;
-	cJSON		    *labels_root = NULL;
-	const char	    *labels[LC_MAX_LABELS];
-	const char	    *params[8];
-	char		     msg[64 + LC_MAX_LABEL_BYTES];
-	char		     s1[24], s2[24], s3[24], s4[24], s5[24], w[32];
-	char		    *scores_text = NULL;
-	double		     scores[LC_MAX_LABELS], post[LC_MAX_LABELS];
-	double		     weight;
-	int64_t		     task_id, project_id;
-	int		     rc, n_labels, label, n_votes, mlen, gold;
-
-	memset(a->out, 0, sizeof(*a->out));
-	params[0] = market_i64(s1, a->assignment_id);
-	if ((rc = db_exec(db, "vote_assignment_lock", 1, params, &as)) != 0)
-		goto out;
-	if (PQntuples(as) != 1) {
-		rc = market_fail(a->detail, LC_ERR_NOT_FOUND,
-		    "no assignment %" PRId64, a->assignment_id);
-		goto out;
-	}
-	if (db_int64(as, 0, 2) != a->account_id) {
-		rc = market_fail(a->detail, LC_ERR_FORBIDDEN,
+	if (c->account_id != in->account_id)
+		return market_fail(detail, LC_ERR_FORBIDDEN,
 		    "assignment %" PRId64 " belongs to another labeler",
-		    a->assignment_id);
-		goto out;
-	}
-	if (strcmp(db_text(as, 0, 3), "voted") == 0) {
-		rc = market_fail(a->detail, LC_ERR_CONFLICT,
+		    in->assignment_id);
+	if (strcmp(c->status, "voted") == 0 ||
+	    strcmp(c->status, "settled") == 0)
+		return market_fail(detail, LC_ERR_CONFLICT,
 		    "assignment %" PRId64 " already has a vote",
-		    a->assignment_id);
-		goto out;
-	}
-	if (strcmp(db_text(as, 0, 3), "active") != 0) {
-		rc = market_fail(a->detail, LC_ERR_STATE,
-		    "assignment %" PRId64 " is %s", a->assignment_id,
-		    db_text(as, 0, 3));
-		goto out;
-	}
-	if (!db_bool(as, 0, 4)) {
-		rc = market_fail(a->detail, LC_ERR_EXPIRED,
+		    in->assignment_id);
+	if (strcmp(c->status, "expired") == 0 ||
+	    (strcmp(c->status, "active") == 0 && !c->live))
+		return market_fail(detail, LC_ERR_EXPIRED,
 		    "the lease of assignment %" PRId64 " has expired",
-		    a->assignment_id);
-		goto out;
-	}
-	if (db_text(as, 0, 5) == NULL) {
-		rc = market_fail(a->detail, LC_ERR_FORBIDDEN,
-		    "this account has no signing key");
-		goto out;
-	}
-	task_id = db_int64(as, 0, 0);
-	project_id = db_int64(as, 0, 1);
-
-	params[0] = market_i64(s2, project_id);
-	if ((rc = db_exec(db, "vote_project", 1, params, &pr)) != 0)
-		goto out;
-	if (strcmp(db_text(pr, 0, 0), "closed") == 0) {
-		rc = market_fail(a->detail, LC_ERR_STATE,
+		    in->assignment_id);
+	if (strcmp(c->status, "active") != 0)
+		return market_fail(detail, LC_ERR_STATE,
+		    "assignment %" PRId64 " is %s", in->assignment_id,
+		    c->status);
+	if (strcmp(c->project_status, "closed") == 0)
+		return market_fail(detail, LC_ERR_STATE,
 		    "the project is closed");
-		goto out;
-	}
-	if ((rc = vote_load_labels(db_text(pr, 0, 1), &labels_root, labels,
-		 &n_labels)) != 0)
-		goto out;
-	for (label = 0; label < n_labels; label++)
-		if (strcmp(labels[label], a->label) == 0)
+	if (strcmp(c->task_status, "open") != 0)
+		return market_fail(detail, LC_ERR_STATE,
+		    "task %" PRId64 " is already %s", c->task_id,
+		    c->task_status);
+	if (c->public_key == NULL)
+		return market_fail(detail, LC_ERR_FORBIDDEN,
+		    "this account has no signing key");
+	for (k = 0; k < c->n_labels; k++)
+		if (strcmp(c->labels[k], in->label) == 0)
 			break;
-	if (label == n_labels) {
-		rc = market_fail(a->detail, LC_ERR_VALIDATION,
-		    "\"%.64s\" is not a label of this project", a->label);
-		goto out;
-	}
-	mlen =
-	    vote_message(a->assignment_id, task_id, a->label, msg, sizeof(msg));
-	if (mlen < 0 ||
-	    auth_verify_hex(db_text(as, 0, 5), a->signature, msg,
-		(size_t)mlen) != 0) {
-		rc = market_fail(a->detail, LC_ERR_BAD_VOTE_SIGNATURE,
+	if (k == c->n_labels)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "\"%.64s\" is not a label of this project", in->label);
+	len = vote_message(in->assignment_id, c->task_id, in->label, msg,
+	    sizeof(msg));
+	if (len < 0 ||
+	    auth_verify_hex(c->public_key, in->signature, msg, (size_t)len) !=
+		0)
+		return market_fail(detail, LC_ERR_BAD_VOTE_SIGNATURE,
 		    "the signature does not verify: sign \"labelchain:vote:v1"
 		    "\\n%" PRId64 "\\n%" PRId64 "\\n<label>\" with your key",
-		    a->assignment_id, task_id);
-		goto out;
-	}
+		    in->assignment_id, c->task_id);
+	*label = k;
+	return 0;
+}
 
-	params[0] = market_i64(s3, task_id);
-	if ((rc = db_exec(db, "vote_task_lock", 1, params, &tk)) != 0)
-		goto out;
-	if (strcmp(db_text(tk, 0, 0), "open") != 0) {
-		rc = market_fail(a->detail, LC_ERR_STATE,
-		    "task %" PRId64 " is already final", task_id);
-		goto out;
-	}
-	n_votes = (int)db_int64(tk, 0, 1);
-	if ((rc = vote_load_scores(db_text(tk, 0, 2), scores, n_labels)) != 0)
-		goto out;
-	gold = db_text(tk, 0, 3) != NULL ? (int)db_int64(tk, 0, 3) : -1;
+/* Step 3. */
+static int
+vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
+    struct vote_decision *d)
+{
+	struct rep_vote	       votes[LC_MAX_VOTES_PER_TASK];
+	struct rep_voter       me;
+	struct rep_decision    rd;
+	struct finalize_in     fi;
+	struct finalize_voter *v;
+	double		       post[LC_MAX_LABELS];
+	size_t		       i, n;
+	int		       n_after;
 
-	/* The vote's weight from the voter's standing in this project. */
-	rep_params_default(&rp);
-	rp.min_votes = (int)db_int64(pr, 0, 3);
-	rp.max_votes = (int)db_int64(pr, 0, 4);
-	rp.confidence = db_double(pr, 0, 5);
-	params[0] = market_i64(s4, a->account_id);
-	params[1] = s2;
-	if ((rc = db_exec(db, "vote_voter", 2, params, &vo)) != 0)
-		goto out;
-	rep_voter_init(&voter, db_int64(vo, 0, 0), &rp);
-	if (db_text(vo, 0, 1) != NULL) {
-		voter.alpha = db_double(vo, 0, 1);
-		voter.beta = db_double(vo, 0, 2);
-	}
-	weight = rep_vote_weight(&voter, n_labels, &rp);
+	memset(d, 0, sizeof(*d));
+	d->label = label;
+	d->alpha =
+	    c->alpha_txt ? strtod(c->alpha_txt, NULL) : c->rp.prior_alpha;
+	d->beta = c->beta_txt ? strtod(c->beta_txt, NULL) : c->rp.prior_beta;
+	d->stake_w = rep_vote_stake(c->free_stake, c->bonded, &c->rp, &d->bond);
+	me.alpha = d->alpha;
+	me.beta = d->beta;
+	me.stake = d->stake_w;
+	d->weight = rep_vote_weight(&me, c->n_labels, &c->rp);
 
-	params[0] = s2;
-	params[1] = s3;
-	params[2] = s1;
-	params[3] = s4;
-	params[4] = market_i64(s5, label);
-	params[5] = db_text(as, 0, 5);
-	params[6] = a->signature;
-	params[7] = market_f64(w, weight);
-	if ((rc = db_exec(db, "vote_insert", 8, params, NULL)) != 0) {
-		if (rc == LC_ERR_CONFLICT)
-			market_fail(a->detail, rc,
-			    "you already voted on task %" PRId64, task_id);
-		goto out;
+	/* The posterior over every vote, this one included. */
+	n = c->n_prev;
+	for (i = 0; i < n; i++) {
+		votes[i].label = c->voters[i].label;
+		votes[i].weight = c->voters[i].weight;
 	}
-	params[0] = s1;
-	if ((rc = db_exec(db, "vote_assignment_done", 1, params, NULL)) != 0)
-		goto out;
-	if ((rc = rep_score_add(scores, n_labels, label, weight)) != 0)
-		goto out;
-	n_votes++;
-	rc = LC_ERR_NOMEM;
-	if ((scores_text = vote_scores_json(scores, n_labels)) == NULL)
-		goto out;
-	params[0] = s3;
-	params[1] = market_i64(s5, n_votes);
-	params[2] = scores_text;
-	if ((rc = db_exec(db, "vote_task_update", 3, params, NULL)) != 0)
-		goto out;
+	votes[n].label = label;
+	votes[n].weight = d->weight;
+	n_after = (int)n + 1;
+	if (rep_posterior(votes, n + 1, c->n_labels, NULL, post) != 0 ||
+	    rep_finalize_decide(post, c->n_labels, n_after, &c->rp, &rd) != 0)
+		return LC_ERR_INTERNAL;
+	d->need = c->rp.min_votes - n_after > 1 ? c->rp.min_votes - n_after : 1;
+	if (d->need > c->rp.max_votes - n_after)
+		d->need = c->rp.max_votes - n_after;
+	if (rd.state == REP_TASK_OPEN)
+		return 0;
 
-	memset(&ft, 0, sizeof(ft));
-	if ((rc = rep_score_posterior(scores, n_labels, post)) != 0 ||
-	    (rc = rep_finalize_decide(post, n_labels, n_votes, &rp,
-		 &ft.decision)) != 0)
+	/* Final: this vote is settled at once, so it holds no bond. */
+	d->final = 1;
+	d->bond = 0;
+	d->need = 0;
+	v = &c->voters[n];
+	memset(v, 0, sizeof(*v));
+	v->account_id = in->account_id;
+	v->label = label;
+	v->weight = d->weight;
+	v->stake_w = d->stake_w;
+	v->public_key = c->public_key;
+	v->signature = in->signature;
+	v->alpha = d->alpha;
+	v->beta = d->beta;
+	c->alpha0[n] = c->alpha_txt;
+	c->beta0[n] = c->beta_txt;
+	memset(&fi, 0, sizeof(fi));
+	fi.task_id = c->task_id;
+	fi.project_id = c->project_id;
+	fi.n_labels = c->n_labels;
+	fi.labels = c->labels;
+	fi.gold_label = c->gold_label;
+	fi.data_sha256 = c->data_sha256;
+	fi.pot = c->pot;
+	fi.post = post;
+	fi.decision = rd;
+	fi.params = &c->rp;
+	fi.finalized_at = c->now;
+	fi.voters = c->voters;
+	fi.n_voters = n + 1;
+	return finalize_plan(&fi, &d->plan);
+}
+
+/* Text parameters of lc_finalize_apply(), built in caller buffers. */
+struct vote_final_params {
+	char	    task[24], project[24], label[24], conf[32];
+	char	    keys[FINALIZE_MAX_ENTRIES * (LEDGER_KEY_LEN + 3) + 2];
+	char	    amounts[FINALIZE_MAX_ENTRIES * 21 + 2];
+	char	    causes[FINALIZE_MAX_ENTRIES * 10 + 2];
+	char	    voters[LC_MAX_VOTES_PER_TASK * 21 + 2];
+	char	    alpha0[LC_MAX_VOTES_PER_TASK * 35 + 2];
+	char	    beta0[LC_MAX_VOTES_PER_TASK * 35 + 2];
+	char	    alpha[LC_MAX_VOTES_PER_TASK * 33 + 2];
+	char	    beta[LC_MAX_VOTES_PER_TASK * 33 + 2];
+	const char *v[15];
+};
+
+static int
+vote_final_params(const struct vote_ctx *c, const struct vote_decision *d,
+    struct vote_final_params *f)
+{
+	const struct finalize_plan *p = &d->plan;
+	const char		   *keys[FINALIZE_MAX_ENTRIES];
+	int64_t			    ids[LC_MAX_VOTES_PER_TASK];
+	size_t			    i, n = c->n_prev + 1;
+
+	for (i = 0; i < p->n_entries; i++)
+		keys[i] = p->keys[i];
+	for (i = 0; i < n; i++)
+		ids[i] = c->voters[i].account_id;
+	if (market_array_text(f->keys, sizeof(f->keys), keys, p->n_entries) ||
+	    market_array_i64(f->amounts, sizeof(f->amounts), p->amounts,
+		p->n_entries) ||
+	    market_array_text(f->causes, sizeof(f->causes), p->causes,
+		p->n_entries) ||
+	    market_array_i64(f->voters, sizeof(f->voters), ids, n) ||
+	    market_array_text(f->alpha0, sizeof(f->alpha0), c->alpha0, n) ||
+	    market_array_text(f->beta0, sizeof(f->beta0), c->beta0, n) ||
+	    market_array_f64(f->alpha, sizeof(f->alpha), p->alpha, n) ||
+	    market_array_f64(f->beta, sizeof(f->beta), p->beta, n))
+		return LC_ERR_INTERNAL;
+	f->v[0] = market_i64(f->task, c->task_id);
+	f->v[1] = market_i64(f->project, c->project_id);
+	f->v[2] = market_i64(f->label, p->final_label);
+	f->v[3] = market_f64(f->conf, p->confidence);
+	f->v[4] = p->low_confidence ? "true" : "false";
+	f->v[5] = c->now;
+	f->v[6] = p->record;
+	f->v[7] = f->keys;
+	f->v[8] = f->amounts;
+	f->v[9] = f->causes;
+	f->v[10] = f->voters;
+	f->v[11] = f->alpha0;
+	f->v[12] = f->beta0;
+	f->v[13] = f->alpha;
+	f->v[14] = f->beta;
+	return 0;
+}
+
+/* Step 4. */
+static int
+vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
+    const struct vote_decision *d, struct vote_result *out, char *detail)
+{
+	struct vote_final_params *f = NULL;
+	struct claim_params	  cp;
+	struct claim_in		  ci;
+	struct db_step		  steps[3];
+	PGresult		 *next = NULL;
+	char			  s[12][32];
+	const char		 *vp[14];
+	int			  n = 0, rc;
+
+	vp[0] = market_i64(s[0], in->assignment_id);
+	vp[1] = market_i64(s[1], in->account_id);
+	vp[2] = market_i64(s[2], c->task_id);
+	vp[3] = market_i64(s[3], c->project_id);
+	vp[4] = market_i64(s[4], c->n_votes);
+	vp[5] = market_i64(s[5], d->need);
+	vp[6] = market_i64(s[6], d->label);
+	vp[7] = c->public_key;
+	vp[8] = in->signature;
+	vp[9] = market_f64(s[7], d->weight);
+	vp[10] = market_i64(s[8], d->stake_w);
+	vp[11] = market_i64(s[9], d->bond);
+	vp[12] = market_f64(s[10], d->alpha);
+	vp[13] = market_f64(s[11], d->beta);
+	steps[n++] = (struct db_step){ "vote_apply", 14, vp, NULL };
+	if (d->final) {
+		if ((f = malloc(sizeof(*f))) == NULL)
+			return LC_ERR_NOMEM;
+		if ((rc = vote_final_params(c, d, f)) != 0)
+			goto out;
+		steps[n++] =
+		    (struct db_step){ "vote_finalize_apply", 15, f->v, NULL };
+	}
+	if (in->want_next) {
+		ci.account_id = in->account_id;
+		ci.project_id = c->project_id;
+		ci.lease_s = in->lease_s;
+		ci.gold_draw = assignment_gold_draw();
+		steps[n] = (struct db_step){ assignment_claim_sql(&ci, 0, &cp),
+			ASSIGNMENT_CLAIM_PARAMS, cp.v, &next };
+		n++;
+	}
+	if ((rc = db_pipeline_tx(db, steps, n)) != 0)
 		goto out;
-	a->out->task_id = task_id;
-	a->out->n_votes = n_votes;
-	if (ft.decision.state == REP_TASK_OPEN)
-		goto out;
-	ft.task_id = task_id;
-	ft.project_id = project_id;
-	ft.n_labels = n_labels;
-	ft.labels = labels;
-	ft.gold_label = gold;
-	ft.data_sha256 = db_text(tk, 0, 4);
-	ft.reward_per_task = db_int64(pr, 0, 2);
-	ft.post = post;
-	ft.params = &rp;
-	if ((rc = finalize_task(db, &ft)) != 0)
-		goto out;
-	a->out->final = 1;
+	out->task_id = c->task_id;
+	out->n_votes = c->n_votes + 1;
+	out->final = d->final;
+	if (next != NULL) {
+		/* Any answer but a lease (no task, paused, bonded) is null. */
+		if (assignment_claim_result(next, c->project_id, &out->next,
+			detail) == 0)
+			out->has_next = 1;
+		detail[0] = '\0';
+	}
 out:
-	cJSON_free(scores_text);
-	cJSON_Delete(labels_root);
-	PQclear(vo);
-	PQclear(tk);
-	PQclear(pr);
-	PQclear(as);
+	free(f);
 	return rc;
 }
 
 int
-vote_submit(struct db *db, int64_t account_id, int64_t assignment_id,
-    const char *label, const char *signature, struct vote_result *out,
+vote_submit(struct db *db, const struct vote_in *in, struct vote_result *out,
     char *detail)
 {
-	struct vote_arg a = { account_id, assignment_id, label, signature, out,
-		detail };
+	struct vote_ctx	    *c;
+	struct vote_decision d;
+	int		     rc = 0, attempt, label = 0;
 
-	if (label == NULL || label[0] == '\0' ||
-	    strlen(label) > LC_MAX_LABEL_BYTES)
+	memset(out, 0, sizeof(*out));
+	if (in->label == NULL || in->label[0] == '\0' ||
+	    strlen(in->label) > LC_MAX_LABEL_BYTES)
 		return market_fail(detail, LC_ERR_VALIDATION,
 		    "label must be one of the project's labels");
-	if (!market_is_hex(signature, 128))
+	if (!market_is_hex(in->signature, 128))
 		return market_fail(detail, LC_ERR_VALIDATION,
 		    "signature must be 128 lower-case hex digits");
-	return db_tx(db, vote_body, &a);
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return LC_ERR_NOMEM;
+	for (attempt = 0; attempt < LC_DB_TX_RETRIES; attempt++) {
+		if ((rc = vote_read(db, in->assignment_id, c, detail)) == 0 &&
+		    (rc = vote_check(c, in, &label, detail)) == 0 &&
+		    (rc = vote_decide(c, in, label, &d)) == 0) {
+			rc = vote_apply(db, c, in, &d, out, detail);
+			finalize_plan_free(&d.plan);
+		}
+		PQclear(c->res);
+		c->res = NULL;
+		/* Contended, or the stake to bond went away: read again. */
+		if (rc != LC_ERR_RETRY && rc != LC_ERR_FUNDS)
+			break;
+	}
+	free(c);
+	if (rc == LC_ERR_FUNDS)
+		rc = LC_ERR_RETRY;
+	if (rc == LC_ERR_RETRY)
+		market_fail(detail, rc,
+		    "the task is busy; send the same vote again");
+	return rc;
 }

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "reputation/incentives.h"
 #include "reputation/weights.h"
 
 void
@@ -67,4 +68,50 @@ rep_vote_weight(const struct rep_voter *v, int n_labels,
 	if ((h = rep_stake_factor(v->stake, p)) <= 0.0)
 		return 0.0;
 	return h * rep_accuracy_logodds(acc, n_labels, p);
+}
+
+int32_t
+rep_bond_bp(const struct rep_params *p)
+{
+	return p->slash_bp > p->gold_slash_bp ? p->slash_bp : p->gold_slash_bp;
+}
+
+int64_t
+rep_vote_stake(int64_t free, int64_t bonded, const struct rep_params *p,
+    int64_t *bond)
+{
+	double	full;
+	int64_t sw, cap, q, r;
+	int32_t bp;
+
+	if (bond != NULL)
+		*bond = 0;
+	if (free <= 0 || bonded < 0 || p == NULL)
+		return 0;
+	if (free > REP_MAX_STAKE)
+		free = REP_MAX_STAKE;
+	if (bonded > REP_MAX_STAKE)
+		bonded = REP_MAX_STAKE;
+	sw = free + bonded;
+	full = p->stake_ref * p->stake_cap * p->stake_cap;
+	if (!(full >= (double)sw))
+		sw = full > 0.0 ? (int64_t)full : 0;
+	bp = rep_bond_bp(p);
+	if (bp > 0) {
+		/*
+		 * Largest s with floor(s * bp / 10^4) <= free, that is
+		 * floor(((free + 1) * 10^4 - 1) / bp), split so that it
+		 * cannot overflow.
+		 */
+		q = free / bp;
+		r = free % bp;
+		cap = q > (INT64_MAX - REP_BP_ONE) / REP_BP_ONE
+		    ? INT64_MAX
+		    : q * REP_BP_ONE + ((r + 1) * REP_BP_ONE - 1) / bp;
+		if (cap < sw)
+			sw = cap;
+	}
+	if (bond != NULL)
+		*bond = rep_bp_of(sw, bp);
+	return sw;
 }

@@ -56,6 +56,30 @@ double
 rep_accuracy_logodds(double accuracy, int n_labels, const struct rep_params *p);
 
 /*
+ * The most one vote can lose, in basis points of the stake it is weighted
+ * with: max(slash_bp, gold_slash_bp).
+ */
+int32_t rep_bond_bp(const struct rep_params *p);
+
+/*
+ * The stake a vote is weighted with, and the bond it holds until its task
+ * is final (stake put at risk by the vote, as a juror's locked stake in
+ * Kleros):
+ *
+ *	s_w  = min(free + bonded, stake_ref * stake_cap^2, free / f)
+ *	bond = floor(f * s_w)		f = rep_bond_bp() / 10^4
+ *
+ * free is the labeler's unbonded stake, bonded what earlier open votes
+ * hold.  Stake past stake_ref * stake_cap^2 would earn no more weight (h is
+ * capped there), so it is not put at risk either; a labeler whose stake is
+ * mostly held by open votes votes with less weight rather than more risk,
+ * and bond <= free always.  Slashes are taken on s_w, so they never exceed
+ * the bond.  Returns s_w; *bond may be NULL.  0 when free <= 0.
+ */
+int64_t rep_vote_stake(int64_t free, int64_t bonded, const struct rep_params *p,
+    int64_t *bond);
+
+/*
  * The weight of v's vote on a project with n_labels labels: stake factor
  * times log-odds, finite and >= 0.  Returns 0.0 (no influence) on invalid
  * input (NULL, n_labels out of range, alpha or beta not > 0, NaN).

@@ -109,6 +109,34 @@ anchor_json(const PGresult *res, int i, int full)
 	return o;
 }
 
+/*
+ * No leaf yet: a label final a moment ago waits for the log sequencer
+ * (409 with Retry-After, for its owner); otherwise there is no label.
+ */
+static int
+h_proof_pending(struct http_req *req, struct db *db, uint64_t task)
+{
+	PGresult   *res = NULL;
+	const char *p[1] = { req->params[0] };
+	int	    rc, owner;
+
+	if ((rc = db_exec(db, "log_pending_by_task", 1, p, &res)) != 0)
+		return rc;
+	owner =
+	    PQntuples(res) == 1 ? db_int64(res, 0, 0) == req->account_id : -1;
+	PQclear(res);
+	if (owner < 0)
+		return http_fail(req, LC_ERR_NOT_FOUND,
+		    "task %" PRIu64 " has no final label in the log", task);
+	if (!owner)
+		return http_fail(req, LC_ERR_FORBIDDEN,
+		    "task %" PRIu64 " is not in one of your projects", task);
+	req->retry_after_s = 1;
+	return http_fail(req, LC_ERR_STATE,
+	    "task %" PRIu64 " is final; its leaf enters the log in a moment",
+	    task);
+}
+
 int
 h_task_proof(struct http_req *req, struct http_resp *resp)
 {
@@ -135,8 +163,7 @@ h_task_proof(struct http_req *req, struct http_resp *resp)
 	if ((rc = db_exec(db, "log_leaf_by_task", 1, p, &leaf)) != 0)
 		goto out;
 	if (PQntuples(leaf) != 1) {
-		rc = http_fail(req, LC_ERR_NOT_FOUND,
-		    "task %" PRIu64 " has no final label in the log", task);
+		rc = h_proof_pending(req, db, task);
 		goto out;
 	}
 	if (db_int64(leaf, 0, 3) != req->account_id) {

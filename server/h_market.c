@@ -63,25 +63,81 @@ out:
 	return rc;
 }
 
+/*
+ * A lease as JSON: {assignment_id, project_id, task:{id, data}, labels,
+ * instructions, expires_at}.  NULL when out of memory.
+ */
+static cJSON *
+h_claim_json(const struct claim *c)
+{
+	const char *s, *nl;
+	cJSON	   *o, *t, *l, *x;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	market_json_i64(o, "assignment_id", c->assignment_id);
+	market_json_i64(o, "project_id", c->project_id);
+	if ((t = cJSON_AddObjectToObject(o, "task")) == NULL)
+		goto fail;
+	market_json_i64(t, "id", c->task_id);
+	/* The task's data is the exact JSON the requester uploaded. */
+	if (cJSON_AddRawToObject(t, "data", c->data) == NULL)
+		goto fail;
+	if ((l = cJSON_AddArrayToObject(o, "labels")) == NULL)
+		goto fail;
+	for (s = c->labels; s != NULL; s = nl != NULL ? nl + 1 : NULL) {
+		char   one[LC_MAX_LABEL_BYTES + 1];
+		size_t n;
+
+		nl = strchr(s, '\n');
+		n = nl != NULL ? (size_t)(nl - s) : strlen(s);
+		if (n > LC_MAX_LABEL_BYTES)
+			goto fail;
+		memcpy(one, s, n);
+		one[n] = '\0';
+		if ((x = cJSON_CreateString(one)) == NULL)
+			goto fail;
+		cJSON_AddItemToArray(l, x);
+	}
+	if (cJSON_AddStringToObject(o, "instructions", c->instructions) ==
+		NULL ||
+	    cJSON_AddStringToObject(o, "expires_at", c->expires_at) == NULL)
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
 int
 h_assignment_claim(struct http_req *req, struct http_resp *resp)
 {
-	struct db *db;
-	cJSON	  *out = NULL;
-	int64_t	   id;
-	int	   rc;
+	struct claim_in in;
+	struct claim	c;
+	struct db      *db;
+	cJSON	       *out;
+	int64_t		id;
+	int		rc;
 
 	if ((rc = h_param_id(req, 0, &id)) != 0)
 		return rc;
 	if ((rc = http_req_db(req, &db)) != 0)
 		return rc;
-	if ((rc = assignment_claim(db, req->account_id, id,
-		 req->srv->cfg.lease_s, &out, req->detail)) != 0)
-		return rc;
-	if (out == NULL) {
+	in.account_id = req->account_id;
+	in.project_id = id;
+	in.lease_s = req->srv->cfg.lease_s;
+	in.gold_draw = assignment_gold_draw();
+	rc = assignment_claim(db, &in, &c, req->detail);
+	if (rc == 1) {
 		resp->status = 204;
 		return 0;
 	}
+	if (rc != 0)
+		return rc;
+	out = h_claim_json(&c);
+	claim_free(&c);
+	if (out == NULL)
+		return LC_ERR_NOMEM;
 	return http_reply_json(resp, 201, out);
 }
 
@@ -89,26 +145,38 @@ int
 h_assignment_vote(struct http_req *req, struct http_resp *resp)
 {
 	struct vote_result vr;
+	struct vote_in	   in;
 	struct db	  *db;
-	cJSON		  *body = NULL, *out;
-	const char	  *label, *sig;
+	const cJSON	  *next;
+	cJSON		  *body = NULL, *out = NULL, *n;
 	int64_t		   id;
 	int		   rc;
 
+	memset(&vr, 0, sizeof(vr));
 	if ((rc = h_param_id(req, 0, &id)) != 0)
 		return rc;
 	if ((rc = http_json_body(req, &body)) != 0)
 		return rc;
+	memset(&in, 0, sizeof(in));
+	in.account_id = req->account_id;
+	in.assignment_id = id;
+	in.lease_s = req->srv->cfg.lease_s;
 	rc = LC_ERR_VALIDATION;
-	if ((label = market_json_get_str(body, "label", LC_MAX_LABEL_BYTES,
+	if ((in.label = market_json_get_str(body, "label", LC_MAX_LABEL_BYTES,
 		 req->detail)) == NULL ||
-	    (sig = market_json_get_str(body, "signature", 128, req->detail)) ==
-		NULL)
+	    (in.signature = market_json_get_str(body, "signature", 128,
+		 req->detail)) == NULL)
 		goto out;
+	next = cJSON_GetObjectItemCaseSensitive(body, "next");
+	if (next != NULL && !cJSON_IsBool(next)) {
+		rc = http_fail(req, LC_ERR_VALIDATION,
+		    "next must be true or false");
+		goto out;
+	}
+	in.want_next = cJSON_IsTrue(next);
 	if ((rc = http_req_db(req, &db)) != 0)
 		goto out;
-	if ((rc = vote_submit(db, req->account_id, id, label, sig, &vr,
-		 req->detail)) != 0)
+	if ((rc = vote_submit(db, &in, &vr, req->detail)) != 0)
 		goto out;
 	rc = LC_ERR_NOMEM;
 	if ((out = cJSON_CreateObject()) == NULL)
@@ -117,8 +185,19 @@ h_assignment_vote(struct http_req *req, struct http_resp *resp)
 	cJSON_AddStringToObject(out, "task_status",
 	    vr.final ? "final" : "open");
 	market_json_i64(out, "votes", vr.n_votes);
+	if (in.want_next) {
+		if (vr.has_next) {
+			if ((n = h_claim_json(&vr.next)) == NULL)
+				goto out;
+			cJSON_AddItemToObject(out, "next", n);
+		} else
+			cJSON_AddNullToObject(out, "next");
+	}
 	rc = http_reply_json(resp, 201, out);
+	out = NULL;
 out:
+	vote_result_free(&vr);
+	cJSON_Delete(out);
 	cJSON_Delete(body);
 	return rc;
 }

@@ -277,6 +277,12 @@ http_queue_problem(struct http_ctx *ctx, int code)
 	if (code == LC_ERR_UNAUTHORIZED)
 		http_add_header(&resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    "Bearer");
+	if (ctx->req.retry_after_s > 0) {
+		char secs[16];
+
+		snprintf(secs, sizeof(secs), "%d", ctx->req.retry_after_s);
+		http_add_header(&resp, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	}
 	return http_queue(ctx, &resp);
 }
 

@@ -39,8 +39,9 @@ struct http_req {
 	unsigned roles;
 	/* Lazily acquired by http_req_db(); released when the request ends. */
 	struct db *db;
-	char	   detail[256]; /* problem detail, see http_fail */
-	int	   route;	/* index in the route table */
+	char	   detail[256];	  /* problem detail, see http_fail */
+	int	   retry_after_s; /* > 0: a problem carries Retry-After */
+	int	   route;	  /* index in the route table */
 };
 
 #define HTTP_MAX_RESP_HEADERS 4

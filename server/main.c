@@ -25,6 +25,7 @@
 #include "labeling/migrate.h"
 #include "server/anchor_worker.h"
 #include "server/config.h"
+#include "server/maintenance.h"
 #include "server/server.h"
 
 #define STARTUP_DB_WAIT_S 30
@@ -56,6 +57,7 @@ main(int argc, char **argv)
 {
 	struct server	      srv;
 	struct anchor_worker *anchor = NULL;
+	struct maintenance   *maint = NULL;
 	sigset_t	      sigs;
 	enum lc_log_level     level;
 	int		      rc, sig, status = 1;
@@ -103,6 +105,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	srv.anchor = anchor;
+	if (maintenance_start(&srv, &maint) != 0)
+		goto out;
+	srv.maintenance = maint;
 	if (http_start(&srv) != 0)
 		goto out;
 	lc_info("event=started version=%s pid=%d", PACKAGE_VERSION,
@@ -119,6 +124,8 @@ out:
 	http_stop(&srv);
 	anchor_worker_stop(srv.anchor);
 	srv.anchor = NULL;
+	maintenance_stop(srv.maintenance);
+	srv.maintenance = NULL;
 	db_pool_free(srv.pool);
 	migrate_set_free(&srv.migrations);
 	free(srv.web_root_real);

@@ -23,7 +23,8 @@ struct server {
 	char		    *web_root_real; /* realpath of cfg.web_root */
 	atomic_int	     in_flight;	    /* requests being handled */
 	atomic_int	     shutting_down;
-	void		    *anchor; /* the anchoring worker, if any */
+	void		    *anchor;	  /* the anchoring worker, if any */
+	void		    *maintenance; /* log sequencer and lease sweep */
 };
 
 int http_start(struct server *srv);

@@ -52,7 +52,14 @@ test('labeler: key, sign-in, stake, 20 tasks by keyboard, earnings', async (t) =
   await page.waitForSelector('#item[data-task]');
   await shot(page, 'labeler-task');
 
-  // 20 tasks with the keyboard only: a digit picks the label, Enter submits
+  // 20 tasks with the keyboard only: a digit picks the label, Enter submits.
+  // Each vote asks for the next task ("next": true): one request per label.
+  const calls = { claims: 0, votes: 0, withNext: 0 };
+  page.on('request', (r) => {
+    if (r.method() !== 'POST') return;
+    if (/\/assignments$/.test(r.url())) calls.claims++;
+    if (/\/vote$/.test(r.url())) { calls.votes++; if (JSON.parse(r.postData() || '{}').next === true) calls.withNext++; }
+  });
   const seen = new Set();
   for (let i = 0; i < 20; i++) {
     const task = await page.getAttribute('#item', 'data-task');
@@ -79,6 +86,9 @@ test('labeler: key, sign-in, stake, 20 tasks by keyboard, earnings', async (t) =
   await shot(page, 'labeler-after-20');
   const votes = await st.sql('SELECT count(*)::int AS n FROM votes');
   assert.equal(votes[0].n, 20);
+  assert.equal(calls.votes, 20);
+  assert.equal(calls.withNext, 20, 'every vote asks for the next task');
+  assert.ok(calls.claims <= 1, `${calls.claims} separate claims for 20 labels (one, after the skip)`);
 
   await page.goto(`${st.url}/#/account`);
   await page.waitForSelector('#ledger');

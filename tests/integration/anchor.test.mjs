@@ -107,7 +107,7 @@ test('labels finalized by the market enter the log, are anchored and verify', as
     voted.push(a.task.id);
   }
   assert.equal(voted.length, 3);
-  assert.equal(await log.size(), 3, 'three final labels in the log');
+  assert.equal(await log.waitSize(3), 3, 'three final labels in the log');
   const all = await waitAnchors(st, confirmedAt(3));
   // With a 1 s interval a slow build (ASan) may anchor a prefix first; what
   // must hold is one anchor per tree size, growing, ending at 3.

@@ -165,11 +165,18 @@ test('the whole market: 200 tasks, 10 concurrent labelers', { timeout: 300000 },
   const [{ sum }] = await st.sql('SELECT coalesce(sum(amount), 0)::bigint AS sum FROM ledger_entries');
   const [{ bad }] = await st.sql('SELECT count(*)::int AS bad FROM ledger_accounts l WHERE balance <> (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account_key = l.key)');
   const [{ neg }] = await st.sql("SELECT count(*)::int AS neg FROM ledger_accounts WHERE balance < 0 AND kind <> 'mint'");
-  const [{ escrow }] = await st.sql("SELECT balance::bigint AS escrow FROM ledger_accounts WHERE key = $1", [`p/${pid}/escrow`]);
+  // Unspent: the escrow plus the pots of tasks not yet final.
+  const [{ escrow }] = await st.sql("SELECT sum(balance)::bigint AS escrow FROM ledger_accounts WHERE project_id = $1 AND kind IN ('escrow', 'pot')", [pid]);
   const [{ rewards }] = await st.sql("SELECT coalesce(sum(amount), 0)::bigint AS rewards FROM ledger_entries WHERE cause = 'reward' AND amount > 0 AND project_id = $1", [pid]);
   const [{ dup }] = await st.sql('SELECT count(*)::int AS dup FROM (SELECT task_id, account_id FROM votes GROUP BY 1, 2 HAVING count(*) > 1) d');
-  const leaves = await st.sql('SELECT leaf_index FROM log_leaves ORDER BY leaf_index');
-  const slashes = await st.sql("SELECT l.account_id, sum(-e.amount)::bigint AS slashed, count(*)::int AS n FROM ledger_entries e JOIN ledger_accounts l ON l.key = e.account_key WHERE e.cause = 'slash' GROUP BY 1");
+  // Final labels reach the log through the sequencer, a moment later.
+  let leaves = [];
+  for (let i = 0; i < 200 && leaves.length < 200; i++) {
+    leaves = await st.sql('SELECT leaf_index FROM log_leaves WHERE project_id = $1 ORDER BY leaf_index', [pid]);
+    if (leaves.length < 200) await sleep(25);
+  }
+  // What slashes took sits in each labeler's own 'slashed' sink.
+  const slashes = await st.sql("SELECT account_id, balance::bigint AS slashed FROM ledger_accounts WHERE kind = 'slashed' AND account_id IS NOT NULL AND balance > 0");
   const reps = await st.sql('SELECT a.public_key, r.alpha / (r.alpha + r.beta) AS acc FROM reputations r JOIN accounts a ON a.id = r.account_id WHERE r.project_id = $1 ORDER BY acc DESC', [pid]);
   const wrongKey = labelers[9].key.pk;
   const wrongAcct = (await st.sql('SELECT id FROM accounts WHERE public_key = $1', [wrongKey]))[0].id;

@@ -386,6 +386,30 @@ START_TEST(test_log_level_parse)
 }
 END_TEST
 
+START_TEST(test_array_literals)
+{
+	static const int64_t	 ints[3] = { -1, 0, INT64_MAX };
+	static const double	 reals[2] = { 0.1, 2.0 };
+	static const char *const texts[4] = { "a/1/stake", "say \"hi\"",
+		"back\\slash", NULL };
+	char			 buf[128];
+
+	ck_assert_int_eq(market_array_i64(buf, sizeof(buf), ints, 3), 0);
+	ck_assert_str_eq(buf, "{-1,0,9223372036854775807}");
+	ck_assert_int_eq(market_array_i64(buf, sizeof(buf), ints, 0), 0);
+	ck_assert_str_eq(buf, "{}");
+	ck_assert_int_eq(market_array_f64(buf, sizeof(buf), reals, 2), 0);
+	ck_assert_str_eq(buf, "{0.10000000000000001,2}");
+	ck_assert_int_eq(market_array_text(buf, sizeof(buf), texts, 4), 0);
+	ck_assert_str_eq(buf,
+	    "{\"a/1/stake\",\"say \\\"hi\\\"\",\"back\\\\slash\",NULL}");
+	/* Too small: refused, never cut. */
+	ck_assert_int_eq(market_array_i64(buf, 10, ints, 3), -1);
+	ck_assert_int_eq(market_array_text(buf, 15, texts, 1), 0);
+	ck_assert_int_eq(market_array_text(buf, 13, texts, 1), -1);
+}
+END_TEST
+
 static Suite *
 market_common_suite(void)
 {
@@ -411,6 +435,7 @@ market_common_suite(void)
 	tcase_add_test(tc, test_sha256_hex);
 	tcase_add_test(tc, test_ledger_keys);
 	tcase_add_test(tc, test_log_level_parse);
+	tcase_add_test(tc, test_array_literals);
 	suite_add_tcase(s, tc);
 	return s;
 }

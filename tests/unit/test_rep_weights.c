@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "reputation/incentives.h"
 #include "reputation/weights.h"
 
 static struct rep_params P;
@@ -130,6 +131,50 @@ START_TEST(test_voter_init)
 }
 END_TEST
 
+START_TEST(test_vote_stake_and_bond)
+{
+	struct rep_params p;
+	int64_t		  bond, sw, free;
+
+	rep_params_default(&p);
+	p.stake_ref = 1e7; /* 10 credits earn full weight */
+	ck_assert_int_eq(rep_bond_bp(&p), 300);
+	/* Plenty of free stake: weighted with stake_ref, 3% bonded. */
+	sw = rep_vote_stake(50000000, 0, &p, &bond);
+	ck_assert_int_eq(sw, 10000000);
+	ck_assert_int_eq(bond, 300000);
+	/* Below stake_ref: all of it, bonded in part. */
+	sw = rep_vote_stake(4000000, 0, &p, &bond);
+	ck_assert_int_eq(sw, 4000000);
+	ck_assert_int_eq(bond, 120000);
+	/* Bonded stake counts for the weight, not for the bond. */
+	sw = rep_vote_stake(3000000, 7000000, &p, &bond);
+	ck_assert_int_eq(sw, 10000000);
+	ck_assert_int_eq(bond, 300000);
+	/* Free stake too small to bond a full vote: the weight shrinks so
+	 * that the bond fits, and it always fits. */
+	sw = rep_vote_stake(150000, 9850000, &p, &bond);
+	ck_assert_int_eq(bond, 150000);
+	ck_assert_int_eq(sw, 5000033);
+	for (free = 1; free < 2000; free += 7) {
+		sw = rep_vote_stake(free, 1000000000, &p, &bond);
+		ck_assert_int_le(bond, free);
+		ck_assert_int_eq(bond, rep_bp_of(sw, 300));
+		/* and sw is the largest such stake */
+		ck_assert_int_gt(rep_bp_of(sw + 1, 300), free);
+	}
+	/* Nothing free, nothing at stake. */
+	ck_assert_int_eq(rep_vote_stake(0, 5000000, &p, &bond), 0);
+	ck_assert_int_eq(bond, 0);
+	ck_assert_int_eq(rep_vote_stake(-1, 0, &p, NULL), 0);
+	/* Amounts past the library's cap cannot overflow or wedge. */
+	p.stake_ref = 1e15;
+	sw = rep_vote_stake(INT64_MAX / 2, INT64_MAX / 2, &p, &bond);
+	ck_assert_int_eq(sw, REP_MAX_STAKE);
+	ck_assert_int_eq(bond, rep_bp_of(REP_MAX_STAKE, 300));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -145,6 +190,7 @@ main(void)
 	tcase_add_test(tc, test_weight_monotone_in_accuracy);
 	tcase_add_test(tc, test_degenerate_inputs);
 	tcase_add_test(tc, test_voter_init);
+	tcase_add_test(tc, test_vote_stake_and_bond);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

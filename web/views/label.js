@@ -1,7 +1,8 @@
 // web/views/label.js — the labeling view.  Keyboard first: 1–9 then letters pick
-// a label, Enter submits the signed vote, S skips.  The next task is claimed
-// while you read the current one, so it appears at once.  Votes go through an
-// outbox kept in localStorage: a lost connection delays a vote, never drops it.
+// a label, Enter submits the signed vote, S skips.  A vote asks for the next
+// task in the same request ("next": true), so a label costs one round trip.
+// Votes go through an outbox kept in localStorage: a lost connection delays a
+// vote, never drops it.
 import { h, clear, toast, errorText } from '../lib/dom.js';
 import { get, post, session, ApiError, NetworkError } from '../lib/api.js';
 import { loadKey, sign } from '../lib/keys.js';
@@ -33,7 +34,9 @@ export function flush() {
         if (!box.length) { banner(null); retryDelay = 1000; return; }
         const v = box[0];
         try {
-          const r = await post(`/v1/assignments/${encodeURIComponent(v.assignment_id)}/vote`, { label: v.label, signature: v.signature });
+          const body = { label: v.label, signature: v.signature };
+          if (v.next) body.next = true;
+          const r = await post(`/v1/assignments/${encodeURIComponent(v.assignment_id)}/vote`, body);
           writeOutbox(readOutbox().filter((x) => x.assignment_id !== v.assignment_id));
           for (const f of listeners) f(readOutbox(), { done: v, result: r });
         } catch (e) {
@@ -74,7 +77,7 @@ export default async function labelView(main, projectId) {
   try { [project, me0] = await Promise.all([get(`/v1/projects/${encodeURIComponent(projectId)}`), get('/v1/me')]); }
   catch (e) { main.append(h('h1', {}, 'Labeling'), h('p', { class: 'callout callout-fail' }, `Could not open project ${projectId}: ${errorText(e)}`)); return; }
 
-  let cur = null, nextP = null, selected = -1, alive = true, busy = false, tick = null, done = 0, refused = 0, recheck = null;
+  let cur = null, selected = -1, alive = true, busy = false, tick = null, done = 0, refused = 0, recheck = null;
   const itemBox = h('div', { class: 'item', id: 'item', tabindex: '-1', 'aria-live': 'polite' });
   const buttons = h('div', { class: 'label-buttons', role: 'group', 'aria-label': 'Labels' });
   const lease = h('span', { class: 'lease', id: 'lease', 'aria-label': 'lease time left' }, '—');
@@ -116,9 +119,14 @@ export default async function labelView(main, projectId) {
       } catch { /* the next vote retries */ }
     }, 700);
   }
+  // The next task, as the answer to a vote sent with "next": true.
+  const nextOf = new Map();
   const onOutbox = (box, ev) => {
     counters.pending.textContent = String(box.length);
-    if (ev?.done) { done++; counters.done.textContent = String(done); refreshMe(); }
+    if (ev?.done) {
+      done++; counters.done.textContent = String(done); refreshMe();
+      if (ev.result && ev.result.next) nextOf.set(ev.done.assignment_id, ev.result.next);
+    }
     if (ev?.failed) refused++;
   };
   listeners.add(onOutbox);
@@ -126,21 +134,10 @@ export default async function labelView(main, projectId) {
   async function claim() {
     return post(`/v1/projects/${encodeURIComponent(projectId)}/assignments`, {});
   }
-  // Prefetch: claim the next task while this one is on screen.  The server
-  // lends a labeler two leases per project; once both are out, a claim
-  // answers with the oldest again.  So prefetch only after the previous vote
-  // was delivered, and never show an assignment twice: anything already
-  // shown sends us to a plain claim after delivery.  A server that lends one
-  // lease answers with the current task: then we stop prefetching.
-  let serial = false;
+  // Never show an assignment twice (a claim at the lease limit answers with
+  // one already held).
   const shown = new Set();
-  function prefetch() {
-    if (!serial && !nextP) nextP = claim().catch((e) => ({ error: e }));
-  }
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  async function settled(aid) {
-    while (alive && readOutbox().some((v) => v.assignment_id === aid)) await sleep(100);
-  }
   async function delivered(aid) {
     const t0 = Date.now();
     while (alive && readOutbox().some((v) => v.assignment_id === aid)) {
@@ -148,19 +145,19 @@ export default async function labelView(main, projectId) {
         delete itemBox.dataset.task; clear(buttons);
         clear(itemBox).append(h('div', { class: 'empty', id: 'waiting' }, 'Sending your vote… it is saved in this browser and will go through when the connection is back.'));
       }
-      await sleep(200);
+      await sleep(50);
     }
   }
   async function advance(prev) {
     let a = null;
-    if (nextP) {
-      a = await nextP; nextP = null;
-      if (a && !a.error && prev && a.assignment_id === prev.assignment_id) { serial = true; a = null; }
-      if (a && !a.error && shown.has(a.assignment_id)) a = null;
+    if (prev?.voted) {
+      await delivered(prev.assignment_id);
+      a = nextOf.get(prev.assignment_id) || null;
+      nextOf.delete(prev.assignment_id);
+      if (a && shown.has(a.assignment_id)) a = null;
     }
-    if (!a || a.error) {
-      if (prev?.voted) await delivered(prev.assignment_id);
-      if (prev?.skipping) await prev.skipping;
+    if (prev?.skipping) await prev.skipping;
+    if (!a) {
       for (let tries = 0; alive; tries++) {
         try { a = await claim(); } catch (e) { a = { error: e }; }
         if (a && !a.error && shown.has(a.assignment_id) && tries < 20) { await sleep(250); continue; }
@@ -175,10 +172,6 @@ export default async function labelView(main, projectId) {
       return;
     }
     show(a);
-    if (a) {
-      const after = prev?.voted ? settled(prev.assignment_id) : Promise.resolve();
-      after.then(() => { if (alive && cur === a) prefetch(); });
-    }
   }
 
   function show(a, message) {
@@ -225,7 +218,7 @@ export default async function labelView(main, projectId) {
     const a = cur, label = [...buttons.children][selected].dataset.label;
     try {
       const signature = await sign(key, voteMessage(a.assignment_id, a.task.id, label));
-      queueVote({ assignment_id: a.assignment_id, task_id: a.task.id, label, signature, project: projectId });
+      queueVote({ assignment_id: a.assignment_id, task_id: a.task.id, label, signature, project: projectId, next: true });
       await advance({ assignment_id: a.assignment_id, voted: true });
     } finally { busy = false; }
   }
@@ -256,8 +249,8 @@ export default async function labelView(main, projectId) {
   return () => {
     alive = false; clearInterval(tick); clearTimeout(refreshT); clearTimeout(recheck);
     document.removeEventListener('keydown', onKey); listeners.delete(onOutbox);
-    // A prefetched task we will not show: give it back.
-    if (nextP) nextP.then((a) => { if (a && !a.error) post(`/v1/assignments/${a.assignment_id}/skip`, {}).catch(() => {}); });
+    // A next task we will not show: give it back.
+    for (const a of nextOf.values()) post(`/v1/assignments/${a.assignment_id}/skip`, {}).catch(() => {});
   };
 }
 

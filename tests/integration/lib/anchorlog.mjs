@@ -10,10 +10,10 @@ const sha = (...parts) => crypto.createHash('sha256').update(Buffer.concat(parts
 export const leafHash = (rec) => sha(Buffer.from([0]), Buffer.from(rec, 'utf8'));
 export const nodeHash = (l, r) => sha(Buffer.from([1]), l, r);
 
-// Appends leaves and their complete nodes exactly as the market does at
-// finalization (labeling/log_append.c: serialised on log_head, leaf and
-// nodes in one transaction), for tests where the market flow is not what
-// is under test.
+// Appends leaves and their complete nodes exactly as the market's log
+// sequencer does (labeling/log_sequencer.c: serialised on log_head, leaves
+// and nodes in one transaction), for tests where the market flow is not
+// what is under test.
 export class TestLog {
   constructor(st) { this.st = st; }
   // The project's owner is a requester; this.token reads its proofs.
@@ -21,12 +21,20 @@ export class TestLog {
     const owner = await requester(this.st, 'anchor-test');
     this.token = owner.token;
     const [p] = await this.st.sql(`INSERT INTO projects (owner_id, name, labels, reward_per_task,
-      min_votes, max_votes, confidence, min_stake, gold_rate) VALUES ($1, 'anchor', '{cat,dog}', 0,
-      1, 3, 0.9, 0, 0) RETURNING id`, [owner.id]);
+      min_votes, max_votes, confidence, min_stake, gold_rate, stake_ref) VALUES ($1, 'anchor',
+      '{cat,dog}', 0, 1, 3, 0.9, 0, 0, 1) RETURNING id`, [owner.id]);
     this.project = Number(p.id);
     return this;
   }
   async size() { return Number((await this.st.sql('SELECT size FROM log_head'))[0].size); }
+  // Final labels reach the log through the server's sequencer (a batch
+  // every few milliseconds): wait until the log holds n leaves.
+  async waitSize(n, timeoutMs = 10000) {
+    const deadline = Date.now() + timeoutMs;
+    let size;
+    while ((size = await this.size()) < n && Date.now() < deadline) await sleep(20);
+    return size;
+  }
   // Appends `count` leaves in one transaction, so that the log grows by all
   // of them at once.  Returns [{ taskId, index, record }].
   async append(count = 1, label = 'cat') {
@@ -47,8 +55,8 @@ export class TestLog {
         const n = size + k;
         const data = JSON.stringify({ n, r: crypto.randomBytes(4).toString('hex') });
         const dsha = crypto.createHash('sha256').update(data).digest('hex');
-        const { rows: [t] } = await c.query(`INSERT INTO tasks (project_id, data, data_sha256, scores,
-          status) VALUES ($1, $2, $3, '{0,0}', 'final') RETURNING id`, [this.project, data, dsha]);
+        const { rows: [t] } = await c.query(`INSERT INTO tasks (project_id, data, data_sha256,
+          status) VALUES ($1, $2, $3, 'final') RETURNING id`, [this.project, data, dsha]);
         const rec = `{"v":1,"project":${this.project},"task":${t.id},"data_sha256":"${dsha}",` +
           `"label":"${label}","confidence_bp":9500,"votes":[],"finalized_at":"2026-11-25T08:00:00Z"}`;
         const lh = leafHash(rec);

@@ -1,0 +1,195 @@
+/*
+ * server/maintenance.c — the housekeeping thread (maintenance.h).
+ *
+ * The loop: sequence a batch; when the batch was full, go again at once,
+ * otherwise wait MAINT_SEQUENCE_IDLE_MS (a final label is in the log, with
+ * a proof, that long after its finalization at most, plus one batch).
+ * Every MAINT_SWEEP_MS, sweep expired leases.  Failures are logged at warn
+ * level and retried on the next round; a lost connection is reopened.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "anchor/merkle.h"
+#include "labeling/assignment.h"
+#include "labeling/db.h"
+#include "labeling/lc_err.h"
+#include "labeling/log.h"
+#include "labeling/log_sequencer.h"
+#include "server/maintenance.h"
+#include "server/metrics.h"
+#include "server/server.h"
+
+#define MAINT_SEQUENCE_IDLE_MS 10
+#define MAINT_SWEEP_MS 1000
+#define MAINT_SWEEP_BATCH 1000
+
+struct maintenance {
+	struct server	     *srv;
+	struct db	     *db;
+	struct merkle_hasher *hasher;
+	pthread_t	      thread;
+	pthread_mutex_t	      lock;
+	pthread_cond_t	      cond;
+	int		      stopping;
+	atomic_ullong	      appended_total;
+	atomic_ullong	      swept_total;
+	atomic_ullong	      errors_total;
+};
+
+static double
+maint_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The thread's connection, (re)opened when missing or broken. */
+static struct db *
+maint_db(struct maintenance *m)
+{
+	if (m->db != NULL && !db_ok(m->db)) {
+		db_close(m->db);
+		m->db = NULL;
+	}
+	if (m->db == NULL && db_open(m->srv->cfg.database_url, 1, &m->db) != 0)
+		m->db = NULL;
+	return m->db;
+}
+
+static void
+maint_failed(struct maintenance *m, const char *job, int rc)
+{
+	atomic_fetch_add(&m->errors_total, 1);
+	lc_warn("event=maintenance_failed job=%s code=%s", job,
+	    lc_err_info(rc)->symbol);
+}
+
+/* Wait up to ms milliseconds or until stopped; 1 when stopping. */
+static int
+maint_wait(struct maintenance *m, int ms)
+{
+	struct timespec until;
+	int		stop;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += (long)ms * 1000000L;
+	while (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&m->lock);
+	while (!m->stopping &&
+	    pthread_cond_timedwait(&m->cond, &m->lock, &until) != ETIMEDOUT)
+		;
+	stop = m->stopping;
+	pthread_mutex_unlock(&m->lock);
+	return stop;
+}
+
+static void *
+maint_main(void *arg)
+{
+	struct maintenance *m = arg;
+	struct db	   *db;
+	double		    next_sweep = 0.0;
+	int		    rc, n, full;
+
+	lc_log_set_request_id("maintenance");
+	for (;;) {
+		full = 0;
+		if ((db = maint_db(m)) != NULL) {
+			rc =
+			    log_sequence(db, m->hasher, LOG_SEQUENCE_BATCH, &n);
+			if (rc != 0)
+				maint_failed(m, "log_sequence", rc);
+			else {
+				atomic_fetch_add(&m->appended_total,
+				    (unsigned long long)n);
+				full = n == LOG_SEQUENCE_BATCH;
+			}
+			if (maint_now_ms() >= next_sweep) {
+				rc = assignment_sweep_expired(db,
+				    MAINT_SWEEP_BATCH, &n);
+				if (rc != 0)
+					maint_failed(m, "lease_sweep", rc);
+				else
+					atomic_fetch_add(&m->swept_total,
+					    (unsigned long long)n);
+				next_sweep = maint_now_ms() + MAINT_SWEEP_MS;
+			}
+		}
+		if (maint_wait(m, full ? 0 : MAINT_SEQUENCE_IDLE_MS))
+			break;
+	}
+	return NULL;
+}
+
+static void
+maint_metrics(struct metrics_buf *b, void *arg)
+{
+	struct maintenance *m = arg;
+
+	metrics_printf(b,
+	    "# HELP labelchain_log_appended_total Final labels this instance "
+	    "moved into the Merkle log.\n"
+	    "# TYPE labelchain_log_appended_total counter\n"
+	    "labelchain_log_appended_total %llu\n"
+	    "# HELP labelchain_leases_expired_total Expired leases this "
+	    "instance gave back.\n"
+	    "# TYPE labelchain_leases_expired_total counter\n"
+	    "labelchain_leases_expired_total %llu\n"
+	    "# TYPE labelchain_maintenance_errors_total counter\n"
+	    "labelchain_maintenance_errors_total %llu\n",
+	    atomic_load(&m->appended_total), atomic_load(&m->swept_total),
+	    atomic_load(&m->errors_total));
+}
+
+int
+maintenance_start(struct server *srv, struct maintenance **out)
+{
+	struct maintenance *m;
+
+	*out = NULL;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return LC_ERR_NOMEM;
+	m->srv = srv;
+	if (merkle_hasher_create(&m->hasher) != 0) {
+		free(m);
+		return LC_ERR_INTERNAL;
+	}
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->cond, NULL);
+	if (pthread_create(&m->thread, NULL, maint_main, m) != 0) {
+		merkle_hasher_free(m->hasher);
+		pthread_mutex_destroy(&m->lock);
+		pthread_cond_destroy(&m->cond);
+		free(m);
+		return LC_ERR_INTERNAL;
+	}
+	metrics_register(maint_metrics, m);
+	*out = m;
+	return 0;
+}
+
+void
+maintenance_stop(struct maintenance *m)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->stopping = 1;
+	pthread_cond_signal(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->thread, NULL);
+	db_close(m->db);
+	merkle_hasher_free(m->hasher);
+	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->cond);
+	free(m);
+}

@@ -1,0 +1,23 @@
+/*
+ * server/maintenance.h — labelchaind's housekeeping thread.
+ *
+ * Two jobs that keep the market's hot path short: the log sequencer moves
+ * final labels from log_pending into the Merkle log in batches
+ * (labeling/log_sequencer.h), and the lease sweep gives the slots of
+ * expired leases back (assignment_sweep_expired()).  Every instance runs
+ * one; sequencers of several instances take turns on the log head, sweeps
+ * skip tasks another transaction holds.  The thread has its own database
+ * connection, so a busy pool never delays it.
+ */
+#ifndef LC_MAINTENANCE_H
+#define LC_MAINTENANCE_H
+
+struct server;
+struct maintenance;
+
+/* Start the thread; 0, or an lc_err (nothing to free). */
+int maintenance_start(struct server *srv, struct maintenance **out);
+/* Stop and free; NULL is a no-op. */
+void maintenance_stop(struct maintenance *m);
+
+#endif

@@ -1,0 +1,269 @@
+/*
+ * tests/unit/test_market_finalize.c — the plan of a finalization
+ * (labeling/finalize.h): the final label, rewards by weight out of the
+ * task's pot, slashes out of the bond (or the stake when the vote holds
+ * none), released bonds, what nobody earned back to the escrow, the new
+ * reputations, and the canonical leaf record.  The one movement must sum to
+ * zero and touch each account by exactly what the rules say.  Pure: no
+ * database.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "labeling/finalize.h"
+#include "labeling/lc_err.h"
+#include "reputation/reputation.h"
+
+#define KEY_A "aa00000000000000000000000000000000000000000000000000000000000001"
+#define KEY_B "bb00000000000000000000000000000000000000000000000000000000000002"
+#define KEY_C "cc00000000000000000000000000000000000000000000000000000000000003"
+#define SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define TS "2026-01-02T03:04:05.678Z"
+
+static const char *const     LABELS[3] = { "cat", "dog", "bird" };
+static struct rep_params     P;
+static struct finalize_voter V[3];
+static struct finalize_in    IN;
+static double		     POST[3];
+static struct finalize_plan  PLAN;
+
+static void
+voter(int i, int64_t account, int label, double weight, int64_t stake_w,
+    int64_t bond, const char *key, const char *sig)
+{
+	V[i].account_id = account;
+	V[i].label = label;
+	V[i].weight = weight;
+	V[i].stake_w = stake_w;
+	V[i].bond = bond;
+	V[i].public_key = key;
+	V[i].signature = sig;
+	V[i].alpha = P.prior_alpha;
+	V[i].beta = P.prior_beta;
+}
+
+static void
+setup(void)
+{
+	rep_params_default(&P);
+	memset(V, 0, sizeof(V));
+	memset(&PLAN, 0, sizeof(PLAN));
+	/* A: cat, B: cat, C: dog (the vote that finalizes: no bond). */
+	voter(0, 11, 0, 2.0, 1000000, 30000, KEY_A, "5a");
+	voter(1, 12, 0, 1.0, 1000000, 30000, KEY_B, "5b");
+	voter(2, 13, 1, 1.0, 1000000, 0, KEY_C, "5c");
+	POST[0] = 0.995;
+	POST[1] = 0.004;
+	POST[2] = 0.001;
+	memset(&IN, 0, sizeof(IN));
+	IN.task_id = 9;
+	IN.project_id = 5;
+	IN.n_labels = 3;
+	IN.labels = LABELS;
+	IN.gold_label = -1;
+	IN.data_sha256 = SHA;
+	IN.pot = 300;
+	IN.post = POST;
+	IN.decision.state = REP_TASK_FINAL;
+	IN.decision.label = 0;
+	IN.decision.confidence = 0.995;
+	IN.params = &P;
+	IN.finalized_at = TS;
+	IN.voters = V;
+	IN.n_voters = 3;
+}
+
+static void
+teardown(void)
+{
+	finalize_plan_free(&PLAN);
+}
+
+/* Sum of the movement's amounts on one key (and cause, when not NULL). */
+static int64_t
+moved(const char *key, const char *cause)
+{
+	int64_t sum = 0;
+	size_t	i;
+
+	for (i = 0; i < PLAN.n_entries; i++)
+		if (strcmp(PLAN.keys[i], key) == 0 &&
+		    (cause == NULL || strcmp(PLAN.causes[i], cause) == 0))
+			sum += PLAN.amounts[i];
+	return sum;
+}
+
+static int64_t
+moved_total(void)
+{
+	int64_t sum = 0;
+	size_t	i;
+
+	for (i = 0; i < PLAN.n_entries; i++) {
+		ck_assert_int_ne(PLAN.amounts[i], 0);
+		sum += PLAN.amounts[i];
+	}
+	return sum;
+}
+
+START_TEST(test_confident_final)
+{
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.final_label, 0);
+	ck_assert_int_eq(PLAN.low_confidence, 0);
+	ck_assert_int_eq(moved_total(), 0);
+	/* The pot pays the agreeing voters by weight, 2:1. */
+	ck_assert_int_eq(moved("t/9/reward", NULL), -300);
+	ck_assert_int_eq(moved("a/11/balance", "reward"), 200);
+	ck_assert_int_eq(moved("a/12/balance", "reward"), 100);
+	ck_assert_int_eq(moved("a/13/balance", NULL), 0);
+	/* Confident disagreement: 1% of the stake it voted with, taken from
+	 * the stake (the finalizing vote holds no bond), into its sink. */
+	ck_assert_int_eq(moved("a/13/stake", "slash"), -10000);
+	ck_assert_int_eq(moved("a/13/slashed", "slash"), 10000);
+	/* Agreeing voters get their bonds back whole. */
+	ck_assert_int_eq(moved("a/11/bond", "unbond"), -30000);
+	ck_assert_int_eq(moved("a/11/stake", "unbond"), 30000);
+	ck_assert_int_eq(moved("a/12/bond", NULL), -30000);
+	ck_assert_int_eq(moved("p/5/escrow", NULL), 0);
+	/* Reputations: agreement raises alpha, disagreement beta. */
+	ck_assert(PLAN.alpha[0] > P.prior_alpha);
+	ck_assert(PLAN.beta[2] > P.prior_beta);
+}
+END_TEST
+
+START_TEST(test_slash_from_bond)
+{
+	/* The disagreeing vote came earlier and holds a bond. */
+	V[2].bond = 30000;
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(moved_total(), 0);
+	ck_assert_int_eq(moved("a/13/bond", "slash"), -10000);
+	ck_assert_int_eq(moved("a/13/bond", "unbond"), -20000);
+	ck_assert_int_eq(moved("a/13/stake", NULL), 20000);
+	ck_assert_int_eq(moved("a/13/slashed", NULL), 10000);
+}
+END_TEST
+
+START_TEST(test_low_confidence_no_slash)
+{
+	IN.decision.state = REP_TASK_FINAL_LOW_CONFIDENCE;
+	POST[0] = 0.6;
+	POST[1] = 0.3;
+	POST[2] = 0.1;
+	V[2].bond = 30000;
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.low_confidence, 1);
+	ck_assert_int_eq(moved_total(), 0);
+	ck_assert_int_eq(moved("a/13/slashed", NULL), 0);
+	ck_assert_int_eq(moved("a/13/stake", "unbond"), 30000);
+}
+END_TEST
+
+START_TEST(test_gold_everyone_wrong)
+{
+	/* Gold says bird; nobody voted it: all slashed at the gold rate, the
+	 * pot goes back to the escrow. */
+	IN.gold_label = 2;
+	V[2].bond = 30000;
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.final_label, 2);
+	ck_assert_int_eq(moved_total(), 0);
+	ck_assert_int_eq(moved("t/9/reward", "reward"), 0);
+	ck_assert_int_eq(moved("t/9/reward", "return"), -300);
+	ck_assert_int_eq(moved("p/5/escrow", "return"), 300);
+	ck_assert_int_eq(moved("a/11/slashed", NULL), 30000);
+	ck_assert_int_eq(moved("a/11/bond", NULL), -30000);
+	ck_assert_int_eq(moved("a/11/stake", NULL), 0);
+	ck_assert_int_eq(moved("a/13/slashed", NULL), 30000);
+}
+END_TEST
+
+START_TEST(test_leaf_record)
+{
+	char want[2048];
+	int  bp;
+
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	bp = rep_confidence_bp(0.995);
+	snprintf(want, sizeof(want),
+	    "{\"v\":1,\"project\":5,\"task\":9,\"data_sha256\":\"" SHA "\","
+	    "\"label\":\"cat\",\"confidence_bp\":%d,\"votes\":["
+	    "{\"key\":\"" KEY_A "\",\"label\":\"cat\",\"sig\":\"5a\"},"
+	    "{\"key\":\"" KEY_B "\",\"label\":\"cat\",\"sig\":\"5b\"},"
+	    "{\"key\":\"" KEY_C "\",\"label\":\"dog\",\"sig\":\"5c\"}],"
+	    "\"finalized_at\":\"" TS "\"}",
+	    bp);
+	ck_assert_str_eq(PLAN.record, want);
+	ck_assert_uint_eq(PLAN.record_len, strlen(want));
+}
+END_TEST
+
+START_TEST(test_leaf_record_sorted_by_key)
+{
+	/* Voters come in account order; the record sorts them by key. */
+	V[0].public_key = KEY_C;
+	V[2].public_key = KEY_A;
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_ptr_nonnull(strstr(PLAN.record,
+	    "\"votes\":[{\"key\":\"" KEY_A "\",\"label\":\"dog\""));
+}
+END_TEST
+
+START_TEST(test_invariants)
+{
+	struct finalize_in bad;
+
+	bad = IN;
+	V[1].label = 3; /* not a label */
+	ck_assert_int_eq(finalize_plan(&bad, &PLAN), LC_ERR_INTERNAL);
+	V[1].label = 0;
+	bad.n_voters = 0;
+	ck_assert_int_eq(finalize_plan(&bad, &PLAN), LC_ERR_INTERNAL);
+	bad = IN;
+	bad.pot = -1;
+	ck_assert_int_eq(finalize_plan(&bad, &PLAN), LC_ERR_INTERNAL);
+	bad = IN;
+	V[1].bond = 1; /* a slash would exceed the bond it comes from */
+	V[1].label = 1;
+	ck_assert_int_eq(finalize_plan(&bad, &PLAN), LC_ERR_INTERNAL);
+	bad = IN;
+	bad.finalized_at = "yesterday"; /* the leaf builder refuses it */
+	V[1].bond = 30000;
+	ck_assert_int_eq(finalize_plan(&bad, &PLAN), LC_ERR_INTERNAL);
+	ck_assert_ptr_null(PLAN.record);
+}
+END_TEST
+
+static Suite *
+market_finalize_suite(void)
+{
+	Suite *s = suite_create("market_finalize");
+	TCase *tc = tcase_create("plan");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_confident_final);
+	tcase_add_test(tc, test_slash_from_bond);
+	tcase_add_test(tc, test_low_confidence_no_slash);
+	tcase_add_test(tc, test_gold_everyone_wrong);
+	tcase_add_test(tc, test_leaf_record);
+	tcase_add_test(tc, test_leaf_record_sorted_by_key);
+	tcase_add_test(tc, test_invariants);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(market_finalize_suite());
+	int	 failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
