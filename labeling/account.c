@@ -27,19 +27,14 @@ const struct db_stmt account_stmts[] = {
 	    "SELECT id FROM accounts WHERE name = $1 OR public_key = $1" },
 	{ "account_get",
 	    "SELECT id, name, public_key, is_labeler, is_requester,"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/balance'),"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/stake'),"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/unstaking'),"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/bond'),"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/slashed')"
+	    " lc_balance('a/' || a.id || '/balance'),"
+	    " lc_balance('a/' || a.id || '/stake'),"
+	    " lc_balance('a/' || a.id || '/unstaking'),"
+	    " lc_balance('a/' || a.id || '/bond'),"
+	    " lc_balance('a/' || a.id || '/slashed')"
 	    " FROM accounts a WHERE id = $1" },
 	/* The open votes holding bonds, newest first; served by the partial
-	 * index assignments_open, so bounded by what the bonds allow. */
+	 * index assignments_voted, so bounded by what the bonds allow. */
 	{ "account_bonds",
 	    "SELECT v.task_id, v.project_id, v.bond, " SQL_TS(
 		"v.created_at") ", count(*) OVER ()"

@@ -50,7 +50,7 @@ const struct db_stmt assignment_stmts[] = {
 	    "SELECT code, assignment_id, task_id, data, " SQL_TS(
 		"expires_at") ", labels, instructions, project_status,"
 			      " min_stake, stake, bonded"
-			      " FROM lc_claim($1, $2, $3, $4, $5, $6, $7)" },
+			      " FROM lc_claim($1, $2, $3, $4, $5, $6, $7, $8)" },
 	{ "assignment_skip", "SELECT code, status FROM lc_skip($1, $2)" },
 	{ "assignment_sweep", "SELECT lc_sweep_leases(NULL, $1)" },
 	{ NULL, NULL }
@@ -66,7 +66,7 @@ claim_free(struct claim *c)
 }
 
 double
-assignment_gold_draw(void)
+assignment_draw(void)
 {
 	return (double)randombytes_uniform(1000000000) / 1e9;
 }
@@ -85,6 +85,7 @@ assignment_claim_sql(const struct claim_in *in, int wait,
 	out->v[4] = market_i64(out->buf[4], LC_MAX_LEASES_PER_LABELER);
 	out->v[5] = market_i64(out->buf[5], rep_bond_bp(&rp));
 	out->v[6] = wait ? "true" : "false";
+	out->v[7] = market_f64(out->buf[7], in->fresh_draw);
 	return "assignment_claim";
 }
 

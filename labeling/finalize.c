@@ -5,7 +5,7 @@
  * arithmetic (reward split, slashes, reputation updates), anchor/leaf.c the
  * canonical record; this file turns their numbers into one ledger
  * movement.  Exactness: the shares sum to what was paid (Hamilton's
- * method), paid plus returned is the pot, and every slash and release
+ * method), paid plus returned is the reward reserved for the task, and every slash and release
  * comes out of the bond or stake it is credited from, so the movement sums
  * to zero by construction — and lc_ledger_move() checks it again.
  */
@@ -46,7 +46,7 @@ finalize_voter_entries(struct finalize_plan *p, const struct finalize_voter *v,
 	ledger_key_account(stake, v->account_id, "stake");
 	ledger_key_account(sink, v->account_id, "slashed");
 	finalize_entry(p, bal, share, "reward");
-	finalize_entry(p, v->bond > 0 ? bond : stake, -slash, "slash");
+	finalize_entry(p, bond, -slash, "slash");
 	finalize_entry(p, sink, slash, "slash");
 	if (v->bond > slash) {
 		finalize_entry(p, bond, -(v->bond - slash), "unbond");
@@ -85,18 +85,17 @@ finalize_record(const struct finalize_in *in, struct finalize_plan *out)
 int
 finalize_plan(const struct finalize_in *in, struct finalize_plan *out)
 {
-	struct rep_voter rv[LC_MAX_VOTES_PER_TASK];
-	int		 labels[LC_MAX_VOTES_PER_TASK];
-	double		 weights[LC_MAX_VOTES_PER_TASK];
-	int64_t		 stakes[LC_MAX_VOTES_PER_TASK];
-	char		 pot[LEDGER_KEY_LEN], escrow[LEDGER_KEY_LEN];
-	int64_t		 paid, slashed;
-	size_t		 i, n = in->n_voters;
-	bool		 gold = in->gold_label >= 0;
-	int		 rc;
+	int	labels[LC_MAX_VOTES_PER_TASK];
+	double	weights[LC_MAX_VOTES_PER_TASK];
+	int64_t stakes[LC_MAX_VOTES_PER_TASK];
+	char	reserved[LEDGER_KEY_LEN], escrow[LEDGER_KEY_LEN];
+	int64_t paid, slashed;
+	size_t	i, n = in->n_voters;
+	bool	gold = in->gold_label >= 0;
+	int	rc;
 
 	memset(out, 0, sizeof(*out));
-	if (n == 0 || n > LC_MAX_VOTES_PER_TASK || in->pot < 0 ||
+	if (n == 0 || n > LC_MAX_VOTES_PER_TASK || in->reward < 0 ||
 	    in->gold_label >= in->n_labels)
 		return LC_ERR_INTERNAL;
 	out->final_label = gold ? in->gold_label : in->decision.label;
@@ -111,34 +110,30 @@ finalize_plan(const struct finalize_in *in, struct finalize_plan *out)
 		labels[i] = in->voters[i].label;
 		weights[i] = in->voters[i].weight;
 		stakes[i] = in->voters[i].stake_w;
-		rv[i].alpha = in->voters[i].alpha;
-		rv[i].beta = in->voters[i].beta;
-		rv[i].stake = in->voters[i].stake_w;
 	}
 
-	if (rep_reward_shares(labels, weights, n, out->final_label, in->pot,
+	if (rep_reward_shares(labels, weights, n, out->final_label, in->reward,
 		out->shares, &paid) != 0 ||
 	    rep_slash_amounts(labels, stakes, n, out->final_label,
 		out->confidence, out->low_confidence, gold, in->params,
 		out->slashes, &slashed) != 0 ||
-	    rep_reputation_update(rv, labels, n, in->n_labels, out->final_label,
-		out->confidence, gold, in->params) != 0)
+	    rep_reputation_evidence(labels, n, in->n_labels, out->final_label,
+		out->confidence, gold, in->params, out->d_alpha,
+		out->d_beta) != 0)
 		return LC_ERR_INTERNAL;
 	for (i = 0; i < n; i++) {
-		/* A slash never exceeds the bond it is taken from. */
-		if (in->voters[i].bond > 0 &&
-		    out->slashes[i] > in->voters[i].bond)
+		/* A slash never exceeds the bond it is taken from: the posted
+		 * movement may debit only what was reserved for it. */
+		if (out->slashes[i] > in->voters[i].bond)
 			return LC_ERR_INTERNAL;
-		out->alpha[i] = rv[i].alpha;
-		out->beta[i] = rv[i].beta;
 		finalize_voter_entries(out, &in->voters[i], out->shares[i],
 		    out->slashes[i]);
 	}
-	ledger_key_pot(pot, in->task_id);
+	ledger_key_reserved(reserved, in->project_id);
 	ledger_key_escrow(escrow, in->project_id);
-	finalize_entry(out, pot, -paid, "reward");
-	finalize_entry(out, pot, -(in->pot - paid), "return");
-	finalize_entry(out, escrow, in->pot - paid, "return");
+	finalize_entry(out, reserved, -paid, "reward");
+	finalize_entry(out, reserved, -(in->reward - paid), "return");
+	finalize_entry(out, escrow, in->reward - paid, "return");
 
 	if ((rc = finalize_record(in, out)) != 0)
 		return rc;

@@ -4,22 +4,23 @@
  * When a vote makes a task final, finalize_plan() computes everything that
  * follows from the votes, without touching the database: the final label
  * and its confidence (a gold task's label is its gold answer), every
- * voter's reward (reputation/incentives.h, by weight, out of the task's
- * pot), every slash (on the stake each vote was weighted with, out of its
- * bond), every released bond, the new reputations (reputation/update.h),
- * the one ledger movement that carries the money, and the canonical leaf
- * record (anchor/leaf.h).  labeling/vote.c then applies the plan with the
- * SQL function lc_finalize_apply(), in the vote's own transaction.
+ * voter's reward (reputation/incentives.h, by weight, out of the reward
+ * reserved for the task), every slash (on the stake each vote was weighted with, out of its
+ * bond), every released bond, the evidence each voter's reputation gets
+ * (reputation/update.h), the one ledger movement that carries the money,
+ * and the canonical leaf record (anchor/leaf.h).  labeling/vote.c then
+ * applies the plan with its statement vote_finalize_apply, in the
+ * vote's own transaction; the movement is posted (its debits are the task's
+ * reserved reward and the bonds, reserved for it) and the evidence queued, so that the
+ * transaction locks no voter's rows (settle.h brings them up to date).
  *
  * The movement, per voter i (zero amounts are left out):
  *	a/i/balance  +share_i			reward
- *	a/i/bond     -slash_i, a/i/slashed +slash_i	slash  (from the stake
- *						when the vote holds no bond:
- *						the vote that finalizes)
+ *	a/i/bond     -slash_i, a/i/slashed +slash_i	slash
  *	a/i/bond     -(bond_i - slash_i),
  *	a/i/stake    +(bond_i - slash_i)	unbond
- * and for the task: its pot -paid (reward), and what nobody earned back to
- * the project's escrow (return).
+ * and for the task: p/<project>/reserved -paid (reward), and what nobody
+ * earned back to the project's escrow (return).
  */
 #ifndef LC_FINALIZE_H
 #define LC_FINALIZE_H
@@ -37,7 +38,7 @@ struct finalize_voter {
 	int	    label;
 	double	    weight;	/* as stored with the vote */
 	int64_t	    stake_w;	/* the stake it was weighted with */
-	int64_t	    bond;	/* the bond it holds (0: none) */
+	int64_t	    bond;	/* the bond it holds */
 	const char *public_key; /* hex */
 	const char *signature;	/* hex */
 	double	    alpha;	/* the voter's current belief, */
@@ -51,8 +52,8 @@ struct finalize_in {
 	const char *const	    *labels;
 	int			     gold_label; /* -1: not a gold task */
 	const char		    *data_sha256;
-	int64_t			     pot;  /* the task's reward pot */
-	const double		    *post; /* posterior, n_labels */
+	int64_t			     reward; /* reserved for the task */
+	const double		    *post;   /* posterior, n_labels */
 	struct rep_decision	     decision;
 	const struct rep_params	    *params;
 	const char		    *finalized_at; /* "…Z" */
@@ -68,8 +69,8 @@ struct finalize_plan {
 	int	    low_confidence;
 	int64_t	    shares[LC_MAX_VOTES_PER_TASK];
 	int64_t	    slashes[LC_MAX_VOTES_PER_TASK];
-	double	    alpha[LC_MAX_VOTES_PER_TASK]; /* new reputations */
-	double	    beta[LC_MAX_VOTES_PER_TASK];
+	double	    d_alpha[LC_MAX_VOTES_PER_TASK]; /* evidence per voter */
+	double	    d_beta[LC_MAX_VOTES_PER_TASK];
 	size_t	    n_entries; /* the movement */
 	char	    keys[FINALIZE_MAX_ENTRIES][LEDGER_KEY_LEN];
 	int64_t	    amounts[FINALIZE_MAX_ENTRIES];

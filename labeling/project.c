@@ -5,8 +5,8 @@
  * state from `tasks`, votes from `votes`, spend from the ledger's reward
  * entries, agreement as the share of votes on final tasks that chose the
  * final label.  The escrow is the ledger account "p/<id>/escrow" (funds
- * not yet reserved) plus the pots of the open tasks ("t/<id>/reward",
- * reward_per_task each until the task is final).
+ * not yet reserved) plus "p/<id>/reserved" (reward_per_task for each
+ * funded open task).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,17 +25,15 @@
 	" p.max_votes, p.confidence, p.min_stake, p.gold_rate, p.status," \
 	" " SQL_TS( \
 	    "p.created_at") "," \
-			    " (SELECT balance FROM ledger_accounts WHERE key = 'p/' || p.id ||" \
-			    " '/escrow'), t.n, t.open, t.final, t.low, v.n, v.agree, v.onfinal," \
+			    " lc_balance('p/' || p.id || '/escrow'), t.n, t.open, t.final, t.low, v.n, v.agree, v.onfinal," \
 			    " (SELECT coalesce(sum(amount), 0) FROM ledger_entries e" \
 			    " WHERE e.project_id = p.id AND e.cause = 'reward' AND e.amount > 0)," \
-			    " p.stake_ref, p.reward_per_task * t.funded, t.cancelled" \
+			    " p.stake_ref, lc_balance('p/' || p.id || '/reserved'), t.cancelled" \
 			    " FROM projects p," \
 			    " LATERAL (SELECT count(*) AS n," \
 			    " count(*) FILTER (WHERE status = 'open') AS open," \
 			    " count(*) FILTER (WHERE status = 'final') AS final," \
 			    " count(*) FILTER (WHERE low_confidence) AS low," \
-			    " count(*) FILTER (WHERE status = 'open' AND funded) AS funded," \
 			    " count(*) FILTER (WHERE status = 'cancelled') AS cancelled" \
 			    " FROM tasks WHERE project_id = p.id) t," \
 			    " LATERAL (SELECT count(*) AS n," \
@@ -56,18 +54,18 @@ const struct db_stmt project_stmts[] = {
 	{ "project_list",
 	    "SELECT " PROJECT_COLS " WHERE ($2::bool AND p.owner_id = $1)"
 	    " OR ($3::bool AND p.status = 'open' AND p.min_stake <="
-	    " (SELECT sum(balance) FROM ledger_accounts WHERE key IN ('a/' || $1"
-	    " || '/stake', 'a/' || $1 || '/bond')))"
+	    " lc_balance('a/' || $1 || '/stake') + lc_balance('a/' || $1"
+	    " || '/bond'))"
 	    " ORDER BY p.id DESC LIMIT $4" },
 	{ "project_visible_to_labeler",
 	    "SELECT 1 FROM projects p WHERE p.id = $1 AND ((p.status = 'open'"
-	    " AND p.min_stake <= (SELECT sum(balance) FROM ledger_accounts"
-	    " WHERE key IN ('a/' || $2 || '/stake', 'a/' || $2 || '/bond')))"
+	    " AND p.min_stake <= lc_balance('a/' || $2 || '/stake') +"
+	    " lc_balance('a/' || $2 || '/bond'))"
 	    " OR EXISTS (SELECT 1 FROM votes v WHERE v.account_id = $2::bigint"
 	    " AND v.project_id = p.id)"
 	    " OR EXISTS (SELECT 1 FROM assignments a WHERE a.account_id ="
 	    " $2::bigint AND a.project_id = p.id"
-	    " AND a.status IN ('active', 'voted')))" },
+	    " AND a.status = 'active'))" },
 	{ "project_lock_share",
 	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR SHARE" },
 	{ "project_lock_update",
@@ -232,7 +230,7 @@ project_json(const PGresult *res, int i, int owner_view)
 	cJSON_AddStringToObject(o, "status", db_text(res, i, 11));
 	cJSON_AddStringToObject(o, "created_at", db_text(res, i, 12));
 	market_json_i64(o, "stake_ref", db_int64(res, i, 22));
-	/* Unspent: what the escrow holds plus the open tasks' pots. */
+	/* Unspent: the escrow plus what is reserved for open tasks. */
 	market_json_i64(o, "escrow",
 	    db_int64(res, i, 13) + db_int64(res, i, 23));
 	market_json_i64(o, "escrow_available", db_int64(res, i, 13));
@@ -311,7 +309,10 @@ project_create_body(struct db *db, void *arg)
 	a->id = db_int64(res, 0, 0);
 	PQclear(res);
 	ledger_key_escrow(key, a->id);
-	return ledger_open(db, key, "escrow", 0, a->id);
+	if ((rc = ledger_open(db, key, "escrow", 0, a->id)) != 0)
+		return rc;
+	ledger_key_reserved(key, a->id);
+	return ledger_open(db, key, "reserved", 0, a->id);
 }
 
 int

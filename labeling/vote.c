@@ -13,9 +13,9 @@
  *                     bond it holds, its weight, the task's posterior and
  *                     the finalization rule, and when final the plan of
  *                     finalize.h;
- *   4. vote_apply()   one pipelined transaction: lc_vote_apply, then
- *                     lc_finalize_apply when final, then lc_claim when the
- *                     next task was asked for.
+ *   4. vote_apply()   one pipelined transaction: the vote's statement,
+ *                     the finalization's when final, then lc_claim when
+ *                     the next task was asked for.
  *
  * Step 4 refuses (40001) when the task got another vote since step 1, or a
  * voter's reputation changed, and (LC001) when the stake to bond has been
@@ -56,7 +56,7 @@ enum {
 	VC_N_VOTES,
 	VC_GOLD,
 	VC_DATA_SHA,
-	VC_POT,
+	VC_REWARD,
 	VC_FREE,
 	VC_BONDED,
 	VC_ALPHA,
@@ -80,8 +80,7 @@ const struct db_stmt vote_stmts[] = {
 	    " p.status, array_to_string(p.labels, E'\\n'), p.min_votes,"
 	    " p.max_votes, p.confidence, p.stake_ref,"
 	    " t.status, t.n_votes, t.gold_label, t.data_sha256,"
-	    " (SELECT balance FROM ledger_accounts"
-	    " WHERE key = 't/' || t.id || '/reward'),"
+	    " CASE WHEN t.funded THEN p.reward_per_task ELSE 0 END,"
 	    " (SELECT balance FROM ledger_accounts"
 	    " WHERE key = 'a/' || a.account_id || '/stake'),"
 	    " (SELECT balance FROM ledger_accounts"
@@ -100,12 +99,79 @@ const struct db_stmt vote_stmts[] = {
 			 " LEFT JOIN reputations vr ON vr.account_id = v.account_id"
 			 " AND vr.project_id = a.project_id"
 			 " WHERE a.id = $1 ORDER BY v.account_id" },
+	/*
+	 * One vote, computed from a read of the task at n_votes = $5: the
+	 * task first (40001 if another vote came in between), then the lease
+	 * (LC003 expired, LC002 given up), the vote row, and the bond: the
+	 * debit of the voter's free stake applied now and checked (LC001),
+	 * the credit of the bond account posted.  Lock order: task,
+	 * assignment, the voter's stake row.  Parameters: assignment,
+	 * account, task, project, n_votes, need, label, public key,
+	 * signature, weight, stake weighted with, bond, alpha, beta.
+	 */
 	{ "vote_apply",
-	    "SELECT lc_vote_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	    " $11, $12, $13, $14)" },
+	    "WITH t AS (UPDATE tasks SET n_votes = n_votes + 1, need = $6,"
+	    " n_leases = n_leases - 1 WHERE id = $3 AND status = 'open'"
+	    " AND n_votes = $5 RETURNING id),"
+	    " a AS (UPDATE assignments SET status = 'voted' WHERE id = $1"
+	    " AND account_id = $2 AND task_id = $3 AND status = 'active'"
+	    " AND expires_at > now() AND EXISTS (SELECT 1 FROM t)"
+	    " RETURNING id),"
+	    " v AS (INSERT INTO votes (project_id, task_id, assignment_id,"
+	    " account_id, label, public_key, signature, weight, stake_w, bond,"
+	    " alpha, beta) SELECT $4, $3, a.id, $2, $7, $8, $9, $10, $11,"
+	    " $12, $13, $14 FROM a),"
+	    " s AS (UPDATE ledger_accounts SET balance = balance - $12::bigint"
+	    " WHERE key = 'a/' || $2 || '/stake' AND $12::bigint > 0"
+	    " AND balance >= $12::bigint AND EXISTS (SELECT 1 FROM a)"
+	    " RETURNING 1),"
+	    " m AS (SELECT nextval('ledger_movement_seq') AS id FROM s),"
+	    " e AS (INSERT INTO ledger_entries (movement_id, account_key,"
+	    " amount, cause, project_id, task_id) SELECT m.id, x.k, x.a,"
+	    " 'bond', $4, $3 FROM m, (VALUES ('a/' || $2 || '/stake',"
+	    " -$12::bigint), ('a/' || $2 || '/bond', $12::bigint)) AS x(k, a)),"
+	    " q AS (INSERT INTO ledger_pending (account_key, amount)"
+	    " SELECT 'a/' || $2 || '/bond', $12::bigint FROM s)"
+	    " SELECT lc_require(EXISTS (SELECT 1 FROM t), '40001',"
+	    " 'the task changed since it was read'),"
+	    " CASE WHEN EXISTS (SELECT 1 FROM t) AND NOT EXISTS (SELECT 1"
+	    " FROM a) THEN lc_lease_refused($1) END,"
+	    " lc_require($12::bigint = 0 OR EXISTS (SELECT 1 FROM s), 'LC001',"
+	    " 'the free stake no longer holds the bond')" },
+	/*
+	 * A finalization planned by finalize.c, in the vote's transaction
+	 * (the task row is locked already): the task's final state, its
+	 * leases cancelled and votes settled, the posted movement (entries,
+	 * and the balance changes queued), the voters' evidence queued, the
+	 * leaf record queued.  It locks no row but the task's and its
+	 * assignments'.  Parameters: task, project, final label, confidence,
+	 * low, finalized_at, record, keys[], amounts[], causes[], voters[],
+	 * d_alpha[], d_beta[].
+	 */
 	{ "vote_finalize_apply",
-	    "SELECT lc_finalize_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	    " $11, $12, $13, $14, $15)" },
+	    "WITH t AS (UPDATE tasks SET status = 'final', final_label = $3,"
+	    " confidence = $4, low_confidence = $5, finalized_at = $6,"
+	    " need = 0, n_leases = 0 WHERE id = $1 AND status = 'open'"
+	    " RETURNING id),"
+	    " a AS (UPDATE assignments SET status = CASE status WHEN 'active'"
+	    " THEN 'cancelled' ELSE 'settled' END WHERE task_id = $1"
+	    " AND status IN ('active', 'voted') AND EXISTS (SELECT 1 FROM t)),"
+	    " m AS (SELECT nextval('ledger_movement_seq') AS id FROM t),"
+	    " e AS (INSERT INTO ledger_entries (movement_id, account_key,"
+	    " amount, cause, project_id, task_id) SELECT m.id, u.k, u.a, u.c,"
+	    " $2, $1 FROM m, unnest($8::text[], $9::bigint[], $10::text[])"
+	    " AS u(k, a, c) WHERE u.a <> 0),"
+	    " q AS (INSERT INTO ledger_pending (account_key, amount)"
+	    " SELECT u.k, sum(u.a) FROM t, unnest($8::text[], $9::bigint[])"
+	    " AS u(k, a) GROUP BY u.k HAVING sum(u.a) <> 0),"
+	    " r AS (INSERT INTO reputation_pending (account_id, project_id,"
+	    " task_id, d_alpha, d_beta) SELECT u.v, $2, $1, u.a, u.b FROM t,"
+	    " unnest($11::bigint[], $12::float8[], $13::float8[])"
+	    " AS u(v, a, b) WHERE u.a <> 0 OR u.b <> 0),"
+	    " l AS (INSERT INTO log_pending (task_id, project_id, record)"
+	    " SELECT $1, $2, $7 FROM t)"
+	    " SELECT lc_require(EXISTS (SELECT 1 FROM t), '40001',"
+	    " 'the task is no longer open')" },
 	{ NULL, NULL }
 };
 
@@ -127,16 +193,14 @@ struct vote_ctx {
 	int		  n_votes;
 	int		  gold_label; /* -1: none */
 	const char	 *data_sha256;
-	int64_t		  pot;
+	int64_t		  reward;
 	int64_t		  free_stake;
 	int64_t		  bonded;
-	const char	 *alpha_txt; /* the voter's reputation, NULL: none */
-	const char	 *beta_txt;
+	double		  alpha; /* the voter's reputation (the prior */
+	double		  beta;	 /* when it has none yet) */
 	const char	 *now;
 	/* votes so far, then room for this one */
 	struct finalize_voter voters[LC_MAX_VOTES_PER_TASK];
-	const char	     *alpha0[LC_MAX_VOTES_PER_TASK];
-	const char	     *beta0[LC_MAX_VOTES_PER_TASK];
 	size_t		      n_prev;
 };
 
@@ -193,6 +257,14 @@ vote_split_labels(struct vote_ctx *c, const char *joined)
 	return c->n_labels >= LC_MIN_LABELS ? 0 : LC_ERR_INTERNAL;
 }
 
+/* A reputation column, or the prior when the voter has none yet. */
+static double
+vote_belief(const PGresult *res, int row, int col, double prior)
+{
+	return db_text(res, row, col) != NULL ? db_double(res, row, col)
+					      : prior;
+}
+
 /* Step 1. */
 static int
 vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
@@ -230,11 +302,11 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 	    ? (int)db_int64(res, 0, VC_GOLD)
 	    : -1;
 	c->data_sha256 = db_text(res, 0, VC_DATA_SHA);
-	c->pot = db_int64(res, 0, VC_POT);
+	c->reward = db_int64(res, 0, VC_REWARD);
 	c->free_stake = db_int64(res, 0, VC_FREE);
 	c->bonded = db_int64(res, 0, VC_BONDED);
-	c->alpha_txt = db_text(res, 0, VC_ALPHA);
-	c->beta_txt = db_text(res, 0, VC_BETA);
+	c->alpha = vote_belief(res, 0, VC_ALPHA, c->rp.prior_alpha);
+	c->beta = vote_belief(res, 0, VC_BETA, c->rp.prior_beta);
 	c->now = db_text(res, 0, VC_NOW);
 	for (i = 0; i < rows; i++) {
 		struct finalize_voter *v = &c->voters[c->n_prev];
@@ -250,12 +322,8 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 		v->bond = db_int64(res, i, VC_V_BOND);
 		v->public_key = db_text(res, i, VC_V_KEY);
 		v->signature = db_text(res, i, VC_V_SIG);
-		c->alpha0[c->n_prev] = db_text(res, i, VC_V_ALPHA);
-		c->beta0[c->n_prev] = db_text(res, i, VC_V_BETA);
-		v->alpha = c->alpha0[c->n_prev] ? db_double(res, i, VC_V_ALPHA)
-						: c->rp.prior_alpha;
-		v->beta = c->beta0[c->n_prev] ? db_double(res, i, VC_V_BETA)
-					      : c->rp.prior_beta;
+		v->alpha = vote_belief(res, i, VC_V_ALPHA, c->rp.prior_alpha);
+		v->beta = vote_belief(res, i, VC_V_BETA, c->rp.prior_beta);
 		if (v->label < 0 || v->label >= c->n_labels)
 			return LC_ERR_INTERNAL;
 		c->n_prev++;
@@ -336,9 +404,8 @@ vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
 
 	memset(d, 0, sizeof(*d));
 	d->label = label;
-	d->alpha =
-	    c->alpha_txt ? strtod(c->alpha_txt, NULL) : c->rp.prior_alpha;
-	d->beta = c->beta_txt ? strtod(c->beta_txt, NULL) : c->rp.prior_beta;
+	d->alpha = c->alpha;
+	d->beta = c->beta;
 	d->stake_w = rep_vote_stake(c->free_stake, c->bonded, &c->rp, &d->bond);
 	me.alpha = d->alpha;
 	me.beta = d->beta;
@@ -363,9 +430,8 @@ vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
 	if (rd.state == REP_TASK_OPEN)
 		return 0;
 
-	/* Final: this vote is settled at once, so it holds no bond. */
+	/* Final: this vote's bond is released by the same transaction. */
 	d->final = 1;
-	d->bond = 0;
 	d->need = 0;
 	v = &c->voters[n];
 	memset(v, 0, sizeof(*v));
@@ -373,12 +439,11 @@ vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
 	v->label = label;
 	v->weight = d->weight;
 	v->stake_w = d->stake_w;
+	v->bond = d->bond;
 	v->public_key = c->public_key;
 	v->signature = in->signature;
 	v->alpha = d->alpha;
 	v->beta = d->beta;
-	c->alpha0[n] = c->alpha_txt;
-	c->beta0[n] = c->beta_txt;
 	memset(&fi, 0, sizeof(fi));
 	fi.task_id = c->task_id;
 	fi.project_id = c->project_id;
@@ -386,7 +451,7 @@ vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
 	fi.labels = c->labels;
 	fi.gold_label = c->gold_label;
 	fi.data_sha256 = c->data_sha256;
-	fi.pot = c->pot;
+	fi.reward = c->reward;
 	fi.post = post;
 	fi.decision = rd;
 	fi.params = &c->rp;
@@ -396,18 +461,16 @@ vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
 	return finalize_plan(&fi, &d->plan);
 }
 
-/* Text parameters of lc_finalize_apply(), built in caller buffers. */
+/* Text parameters of vote_finalize_apply, built in caller buffers. */
 struct vote_final_params {
 	char	    task[24], project[24], label[24], conf[32];
 	char	    keys[FINALIZE_MAX_ENTRIES * (LEDGER_KEY_LEN + 3) + 2];
 	char	    amounts[FINALIZE_MAX_ENTRIES * 21 + 2];
 	char	    causes[FINALIZE_MAX_ENTRIES * 10 + 2];
 	char	    voters[LC_MAX_VOTES_PER_TASK * 21 + 2];
-	char	    alpha0[LC_MAX_VOTES_PER_TASK * 35 + 2];
-	char	    beta0[LC_MAX_VOTES_PER_TASK * 35 + 2];
-	char	    alpha[LC_MAX_VOTES_PER_TASK * 33 + 2];
-	char	    beta[LC_MAX_VOTES_PER_TASK * 33 + 2];
-	const char *v[15];
+	char	    d_alpha[LC_MAX_VOTES_PER_TASK * 33 + 2];
+	char	    d_beta[LC_MAX_VOTES_PER_TASK * 33 + 2];
+	const char *v[13];
 };
 
 static int
@@ -429,10 +492,8 @@ vote_final_params(const struct vote_ctx *c, const struct vote_decision *d,
 	    market_array_text(f->causes, sizeof(f->causes), p->causes,
 		p->n_entries) ||
 	    market_array_i64(f->voters, sizeof(f->voters), ids, n) ||
-	    market_array_text(f->alpha0, sizeof(f->alpha0), c->alpha0, n) ||
-	    market_array_text(f->beta0, sizeof(f->beta0), c->beta0, n) ||
-	    market_array_f64(f->alpha, sizeof(f->alpha), p->alpha, n) ||
-	    market_array_f64(f->beta, sizeof(f->beta), p->beta, n))
+	    market_array_f64(f->d_alpha, sizeof(f->d_alpha), p->d_alpha, n) ||
+	    market_array_f64(f->d_beta, sizeof(f->d_beta), p->d_beta, n))
 		return LC_ERR_INTERNAL;
 	f->v[0] = market_i64(f->task, c->task_id);
 	f->v[1] = market_i64(f->project, c->project_id);
@@ -445,10 +506,8 @@ vote_final_params(const struct vote_ctx *c, const struct vote_decision *d,
 	f->v[8] = f->amounts;
 	f->v[9] = f->causes;
 	f->v[10] = f->voters;
-	f->v[11] = f->alpha0;
-	f->v[12] = f->beta0;
-	f->v[13] = f->alpha;
-	f->v[14] = f->beta;
+	f->v[11] = f->d_alpha;
+	f->v[12] = f->d_beta;
 	return 0;
 }
 
@@ -480,20 +539,22 @@ vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
 	vp[11] = market_i64(s[9], d->bond);
 	vp[12] = market_f64(s[10], d->alpha);
 	vp[13] = market_f64(s[11], d->beta);
-	steps[n++] = (struct db_step){ "vote_apply", 14, vp, NULL };
+	steps[n++] = (struct db_step){ "vote_apply",
+		(int)(sizeof(vp) / sizeof(vp[0])), vp, NULL };
 	if (d->final) {
 		if ((f = malloc(sizeof(*f))) == NULL)
 			return LC_ERR_NOMEM;
 		if ((rc = vote_final_params(c, d, f)) != 0)
 			goto out;
-		steps[n++] =
-		    (struct db_step){ "vote_finalize_apply", 15, f->v, NULL };
+		steps[n++] = (struct db_step){ "vote_finalize_apply",
+			(int)(sizeof(f->v) / sizeof(f->v[0])), f->v, NULL };
 	}
 	if (in->want_next) {
 		ci.account_id = in->account_id;
 		ci.project_id = c->project_id;
 		ci.lease_s = in->lease_s;
-		ci.gold_draw = assignment_gold_draw();
+		ci.gold_draw = assignment_draw();
+		ci.fresh_draw = assignment_draw();
 		steps[n] = (struct db_step){ assignment_claim_sql(&ci, 0, &cp),
 			ASSIGNMENT_CLAIM_PARAMS, cp.v, &next };
 		n++;

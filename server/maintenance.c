@@ -1,9 +1,11 @@
 /*
  * server/maintenance.c — the housekeeping thread (maintenance.h).
  *
- * The loop: sequence a batch; when the batch was full, go again at once,
- * otherwise wait MAINT_SEQUENCE_IDLE_MS (a final label is in the log, with
- * a proof, that long after its finalization at most, plus one batch).
+ * The loop: sequence a batch of final labels into the log, settle a batch
+ * of queued balance changes and one of reputation evidence; when a batch
+ * was full, go again at once, otherwise wait MAINT_SEQUENCE_IDLE_MS (so a
+ * final label is in the log, with a proof, and its payouts are in the
+ * balances that long after its finalization at most, plus one batch).
  * Every MAINT_SWEEP_MS, sweep expired leases.  Failures are logged at warn
  * level and retried on the next round; a lost connection is reopened.
  */
@@ -19,11 +21,12 @@
 #include "labeling/lc_err.h"
 #include "labeling/log.h"
 #include "labeling/log_sequencer.h"
+#include "labeling/settle.h"
 #include "server/maintenance.h"
 #include "server/metrics.h"
 #include "server/server.h"
 
-#define MAINT_SEQUENCE_IDLE_MS 10
+#define MAINT_SEQUENCE_IDLE_MS 25
 #define MAINT_SWEEP_MS 1000
 #define MAINT_SWEEP_BATCH 1000
 
@@ -36,6 +39,7 @@ struct maintenance {
 	pthread_cond_t	      cond;
 	int		      stopping;
 	atomic_ullong	      appended_total;
+	atomic_ullong	      settled_total;
 	atomic_ullong	      swept_total;
 	atomic_ullong	      errors_total;
 };
@@ -113,6 +117,19 @@ maint_main(void *arg)
 				    (unsigned long long)n);
 				full = n == LOG_SEQUENCE_BATCH;
 			}
+			rc = settle_ledger(db, SETTLE_BATCH, &n);
+			if (rc != 0)
+				maint_failed(m, "ledger_settle", rc);
+			else {
+				atomic_fetch_add(&m->settled_total,
+				    (unsigned long long)n);
+				full |= n == SETTLE_BATCH;
+			}
+			rc = settle_reputations(db, SETTLE_BATCH, &n);
+			if (rc != 0)
+				maint_failed(m, "reputation_settle", rc);
+			else
+				full |= n == SETTLE_BATCH;
 			if (maint_now_ms() >= next_sweep) {
 				rc = assignment_sweep_expired(db,
 				    MAINT_SWEEP_BATCH, &n);
@@ -140,14 +157,18 @@ maint_metrics(struct metrics_buf *b, void *arg)
 	    "moved into the Merkle log.\n"
 	    "# TYPE labelchain_log_appended_total counter\n"
 	    "labelchain_log_appended_total %llu\n"
+	    "# HELP labelchain_ledger_settled_total Queued balance changes "
+	    "this instance applied.\n"
+	    "# TYPE labelchain_ledger_settled_total counter\n"
+	    "labelchain_ledger_settled_total %llu\n"
 	    "# HELP labelchain_leases_expired_total Expired leases this "
 	    "instance gave back.\n"
 	    "# TYPE labelchain_leases_expired_total counter\n"
 	    "labelchain_leases_expired_total %llu\n"
 	    "# TYPE labelchain_maintenance_errors_total counter\n"
 	    "labelchain_maintenance_errors_total %llu\n",
-	    atomic_load(&m->appended_total), atomic_load(&m->swept_total),
-	    atomic_load(&m->errors_total));
+	    atomic_load(&m->appended_total), atomic_load(&m->settled_total),
+	    atomic_load(&m->swept_total), atomic_load(&m->errors_total));
 }
 
 int

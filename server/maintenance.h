@@ -1,10 +1,12 @@
 /*
  * server/maintenance.h — labelchaind's housekeeping thread.
  *
- * Two jobs that keep the market's hot path short: the log sequencer moves
+ * The jobs that keep the market's hot path short: the log sequencer moves
  * final labels from log_pending into the Merkle log in batches
- * (labeling/log_sequencer.h), and the lease sweep gives the slots of
- * expired leases back (assignment_sweep_expired()).  Every instance runs
+ * (labeling/log_sequencer.h), the settlers apply finalizations' queued
+ * balance changes and reputation evidence (labeling/settle.h), and the
+ * lease sweep gives the slots of expired leases back
+ * (assignment_sweep_expired()).  Every instance runs
  * one; sequencers of several instances take turns on the log head, sweeps
  * skip tasks another transaction holds.  The thread has its own database
  * connection, so a busy pool never delays it.

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, api } from './lib/stack.mjs';
-import { newKey, login, requester, credit, voteSig, PROJECT } from './lib/market.mjs';
+import { newKey, login, requester, credit, voteSig, settled, PROJECT } from './lib/market.mjs';
 
 let st;
 before(async () => { st = await startStack(); });
@@ -36,12 +36,14 @@ async function labeler() {
   return { key, token };
 }
 
-// Claim and vote one task of project `pid`; returns the task id.
+// Claim and vote one task of project `pid`; returns the task id once the
+// reputation evidence of its finalization is settled.
 async function voteOne(l, pid, label = 'cat') {
   const c = must(await api(st.url, 'POST', `/v1/projects/${pid}/assignments`, { token: l.token }), 201);
   const v = must(await api(st.url, 'POST', `/v1/assignments/${c.assignment_id}/vote`, { token: l.token,
     body: { label, signature: voteSig(l.key, c.assignment_id, c.task.id, label) } }), 201);
   assert.equal(v.task_status, 'final');
+  await settled(st);
   return c.task.id;
 }
 

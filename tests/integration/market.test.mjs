@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, api, sleep } from './lib/stack.mjs';
-import { newKey, login, requester, credit, voteSig, PROJECT } from './lib/market.mjs';
+import { newKey, login, requester, credit, voteSig, settled, PROJECT } from './lib/market.mjs';
 
 let st;
 before(async () => {
@@ -162,11 +162,12 @@ test('the whole market: 200 tasks, 10 concurrent labelers', { timeout: 300000 },
   const low = rows.filter((r) => r.low_confidence).length;
   const votes = rows.reduce((s, r) => s + r.n_votes, 0);
 
+  await settled(st);
   const [{ sum }] = await st.sql('SELECT coalesce(sum(amount), 0)::bigint AS sum FROM ledger_entries');
   const [{ bad }] = await st.sql('SELECT count(*)::int AS bad FROM ledger_accounts l WHERE balance <> (SELECT coalesce(sum(amount), 0) FROM ledger_entries e WHERE e.account_key = l.key)');
   const [{ neg }] = await st.sql("SELECT count(*)::int AS neg FROM ledger_accounts WHERE balance < 0 AND kind <> 'mint'");
-  // Unspent: the escrow plus the pots of tasks not yet final.
-  const [{ escrow }] = await st.sql("SELECT sum(balance)::bigint AS escrow FROM ledger_accounts WHERE project_id = $1 AND kind IN ('escrow', 'pot')", [pid]);
+  // Unspent: the escrow plus what is reserved for tasks not yet final.
+  const [{ escrow }] = await st.sql("SELECT sum(balance)::bigint AS escrow FROM ledger_accounts WHERE project_id = $1 AND kind IN ('escrow', 'reserved')", [pid]);
   const [{ rewards }] = await st.sql("SELECT coalesce(sum(amount), 0)::bigint AS rewards FROM ledger_entries WHERE cause = 'reward' AND amount > 0 AND project_id = $1", [pid]);
   const [{ dup }] = await st.sql('SELECT count(*)::int AS dup FROM (SELECT task_id, account_id FROM votes GROUP BY 1, 2 HAVING count(*) > 1) d');
   // Final labels reach the log through the sequencer, a moment later.
