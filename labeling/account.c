@@ -31,7 +31,12 @@ const struct db_stmt account_stmts[] = {
 	    " lc_balance('a/' || a.id || '/stake'),"
 	    " lc_balance('a/' || a.id || '/unstaking'),"
 	    " lc_balance('a/' || a.id || '/bond'),"
-	    " lc_balance('a/' || a.id || '/slashed')"
+	    " lc_balance('a/' || a.id || '/slashed'),"
+	    /* Earned: every reward paid to the balance, read from the index
+	     * ledger_entries_reward_account alone. */
+	    " (SELECT coalesce(sum(amount), 0) FROM ledger_entries"
+	    " WHERE account_key = 'a/' || a.id || '/balance'"
+	    " AND cause = 'reward')"
 	    " FROM accounts a WHERE id = $1" },
 	/* The open votes holding bonds, newest first; served by the partial
 	 * index assignments_voted, so bounded by what the bonds allow. */
@@ -294,6 +299,7 @@ account_me_body(struct db *db, void *arg)
 	market_json_i64(o, "bonded", db_int64(res, 0, 8));
 	market_json_i64(o, "unstaking", db_int64(res, 0, 7));
 	market_json_i64(o, "slashed", db_int64(res, 0, 9));
+	market_json_i64(o, "earned", db_int64(res, 0, 10));
 	PQclear(res);
 	res = NULL;
 	if ((rc = db_exec(db, "account_reputations", 1, params, &res)) != 0)

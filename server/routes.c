@@ -25,6 +25,7 @@ const struct route routes[] = {
 	{ "POST", "/v1/projects", h_project_create, AUTH_REQUESTER, 0 },
 	{ "GET", "/v1/projects", h_project_list, AUTH_SESSION, 0 },
 	{ "GET", "/v1/projects/{id}", h_project_get, AUTH_SESSION, 0 },
+	{ "PATCH", "/v1/projects/{id}", h_project_edit, AUTH_REQUESTER, 0 },
 	{ "POST", "/v1/projects/{id}/fund", h_project_fund, AUTH_REQUESTER, 0 },
 	{ "POST", "/v1/projects/{id}/pause", h_project_pause, AUTH_REQUESTER,
 	    0 },

@@ -30,8 +30,9 @@ test('labeler: key, sign-in, stake, 20 tasks by keyboard, earnings', async (t) =
   const pub = (await page.textContent('#public-key')).trim();
   await page.click('#sign-in');
   await page.waitForURL(/#\/projects$/);
-  // nothing yet: the project needs 2 credits of stake
-  await page.waitForSelector('#project-list .empty');
+  // not yet: the project is listed with the 2 credits of stake it needs
+  await page.waitForSelector(`#project-list [data-project="${p.id}"] .join-needs`);
+  assert.match(await page.textContent(`[data-project="${p.id}"] .join-needs`), /Needs 2\.00 staked; you have 0\.00/);
   await shot(page, 'labeler-projects-empty');
 
   // credits arrive from outside (an operator deposit), then stake them
