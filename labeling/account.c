@@ -363,7 +363,11 @@ account_reputation_history(struct db *db, int64_t account_id,
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((r = account_rep_row(res, i, arr)) == NULL)
 			goto fail;
-		market_json_i64(r, "task", db_int64(res, i, 3));
+		/* No task: a recalibration by the batch re-estimation. */
+		if (db_text(res, i, 3) != NULL)
+			market_json_i64(r, "task", db_int64(res, i, 3));
+		else
+			cJSON_AddNullToObject(r, "task");
 		cJSON_AddStringToObject(r, "time", db_text(res, i, 4));
 	}
 	PQclear(res);

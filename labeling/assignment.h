@@ -70,7 +70,7 @@ int assignment_claim(struct db *db, const struct claim_in *in,
  * buffers.  It never waits on another transaction's task.  Read its
  * result with assignment_claim_result().
  */
-#define ASSIGNMENT_CLAIM_PARAMS 8
+#define ASSIGNMENT_CLAIM_PARAMS 13
 struct claim_params {
 	const char *v[ASSIGNMENT_CLAIM_PARAMS];
 	char	    buf[ASSIGNMENT_CLAIM_PARAMS][32];

@@ -38,7 +38,8 @@
 	" WHERE e.project_id = p.id AND e.cause = 'reward' AND e.amount > 0)," \
 	" p.stake_ref, lc_balance('p/' || p.id || '/reserved'), t.cancelled," \
 	" t.gold," \
-	" t.gold_final"
+	" t.gold_final, p.newcomer_gold_rate, t.unverified," \
+	" " SQL_TS("p.em_at")
 #define PROJECT_FIGURES \
 	", LATERAL (SELECT count(*) AS n," \
 	" count(*) FILTER (WHERE status = 'open') AS open," \
@@ -48,6 +49,7 @@
 	" count(*) FILTER (WHERE gold_label IS NOT NULL) AS gold," \
 	" count(*) FILTER (WHERE gold_label IS NOT NULL AND" \
 	" status = 'final') AS gold_final," \
+	" count(*) FILTER (WHERE unverified) AS unverified," \
 	" coalesce(sum(n_votes), 0) AS votes," \
 	" coalesce(sum(n_votes) FILTER (WHERE status = 'final'), 0) AS onfinal" \
 	" FROM tasks WHERE project_id = p.id) t," \
@@ -82,6 +84,9 @@ enum {
 	PC_CANCELLED,
 	PC_GOLD,
 	PC_GOLD_FINAL,
+	PC_NEWCOMER_GOLD_RATE,
+	PC_UNVERIFIED,
+	PC_EM_AT,
 	PC_N /* the list adds the caller's stake here */
 };
 
@@ -97,9 +102,9 @@ const struct db_stmt project_stmts[] = {
 	{ "project_insert",
 	    "INSERT INTO projects (owner_id, name, instructions, labels,"
 	    " reward_per_task, min_votes, max_votes, confidence, min_stake,"
-	    " gold_rate, stake_ref) VALUES ($1, $2, $3,"
+	    " gold_rate, stake_ref, newcomer_gold_rate) VALUES ($1, $2, $3,"
 	    " ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, $8,"
-	    " $9, $10, $11) RETURNING id" },
+	    " $9, $10, $11, $12) RETURNING id" },
 	{ "project_get",
 	    "SELECT " PROJECT_COLS " FROM projects p" PROJECT_FIGURES
 	    " WHERE p.id = $1" },
@@ -266,6 +271,17 @@ project_params_parse(const cJSON *body, struct project_params *out,
 			return market_fail(detail, LC_ERR_VALIDATION,
 			    "gold_rate must be between 0 and 0.5");
 	}
+	out->newcomer_gold_rate = PROJECT_NEWCOMER_GOLD_RATE;
+	if (cJSON_GetObjectItemCaseSensitive(body, "newcomer_gold_rate") !=
+	    NULL) {
+		if ((rc = project_get_double(body, "newcomer_gold_rate",
+			 &out->newcomer_gold_rate, detail)) != 0)
+			return rc;
+		if (!(out->newcomer_gold_rate >= 0.0 &&
+			out->newcomer_gold_rate <= 1.0))
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "newcomer_gold_rate must be between 0 and 1");
+	}
 	return 0;
 }
 
@@ -406,6 +422,8 @@ project_json(const PGresult *res, int i, int owner_view)
 	market_json_i64(o, "min_stake", db_int64(res, i, PC_MIN_STAKE));
 	cJSON_AddNumberToObject(o, "gold_rate",
 	    db_double(res, i, PC_GOLD_RATE));
+	cJSON_AddNumberToObject(o, "newcomer_gold_rate",
+	    db_double(res, i, PC_NEWCOMER_GOLD_RATE));
 	cJSON_AddStringToObject(o, "status", db_text(res, i, PC_STATUS));
 	cJSON_AddStringToObject(o, "created_at", db_text(res, i, PC_CREATED));
 	market_json_i64(o, "stake_ref", db_int64(res, i, PC_STAKE_REF));
@@ -422,6 +440,7 @@ project_json(const PGresult *res, int i, int owner_view)
 	market_json_i64(pr, "open", db_int64(res, i, PC_OPEN));
 	market_json_i64(pr, "final", db_int64(res, i, PC_FINAL));
 	market_json_i64(pr, "low_confidence", db_int64(res, i, PC_LOW));
+	market_json_i64(pr, "unverified", db_int64(res, i, PC_UNVERIFIED));
 	market_json_i64(pr, "cancelled", db_int64(res, i, PC_CANCELLED));
 	market_json_i64(pr, "votes", db_int64(res, i, PC_VOTES));
 	agree = db_int64(res, i, PC_AGREE);
@@ -431,6 +450,11 @@ project_json(const PGresult *res, int i, int owner_view)
 		market_json_i64(pr, "gold", db_int64(res, i, PC_GOLD));
 		market_json_i64(pr, "gold_final",
 		    db_int64(res, i, PC_GOLD_FINAL));
+		if (db_text(res, i, PC_EM_AT) != NULL)
+			cJSON_AddStringToObject(o, "reestimated_at",
+			    db_text(res, i, PC_EM_AT));
+		else
+			cJSON_AddNullToObject(o, "reestimated_at");
 	}
 	cJSON_AddNumberToObject(pr, "agreement",
 	    onfinal > 0 ? (double)agree / (double)onfinal : 0.0);
@@ -487,8 +511,9 @@ project_create_body(struct db *db, void *arg)
 	struct project_create_arg *a = arg;
 	PGresult		  *res = NULL;
 	char			   o[24], r[24], mn[24], mx[24], c[32];
-	char			   ms[24], g[32], sr[24], key[LEDGER_KEY_LEN];
-	const char		  *params[11];
+	char			   ms[24], g[32], sr[24], ng[32];
+	char			   key[LEDGER_KEY_LEN];
+	const char		  *params[12];
 	int			   rc;
 
 	params[0] = market_i64(o, a->owner_id);
@@ -504,7 +529,8 @@ project_create_body(struct db *db, void *arg)
 	params[10] = market_i64(sr,
 	    a->p->stake_ref > 0 ? a->p->stake_ref
 				: project_stake_ref(a->p->min_stake));
-	if ((rc = db_exec(db, "project_insert", 11, params, &res)) != 0)
+	params[11] = market_f64(ng, a->p->newcomer_gold_rate);
+	if ((rc = db_exec(db, "project_insert", 12, params, &res)) != 0)
 		return rc;
 	a->id = db_int64(res, 0, 0);
 	PQclear(res);

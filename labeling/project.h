@@ -31,7 +31,15 @@ struct project_params {
 	int64_t	    min_stake;
 	int64_t	    stake_ref; /* 0: the default, project_stake_ref() */
 	double	    gold_rate;
+	double	    newcomer_gold_rate; /* default PROJECT_NEWCOMER_GOLD_RATE */
 };
+
+/*
+ * The gold rate of a labeler's claims in a project until it has answered
+ * 3 gold tasks there (lc_claim, sql/0006_live_aggregation.sql), when the
+ * project says nothing: half its first tasks are controls.
+ */
+#define PROJECT_NEWCOMER_GOLD_RATE 0.5
 
 /*
  * The stake that earns a vote full weight in a project
@@ -48,8 +56,9 @@ int64_t project_stake_ref(int64_t min_stake);
  * (optional, <= LC_MAX_INSTRUCTIONS_BYTES), labels (2..64 distinct non-empty
  * strings without newline, <= LC_MAX_LABEL_BYTES), reward_per_task >= 0,
  * 1 <= min_votes <= max_votes <= 50, 0.5 < confidence < 1, min_stake >= 0,
- * stake_ref (optional) >= 1, 0 <= gold_rate <= 0.5.  Pure; strings are
- * borrowed from `body`.
+ * stake_ref (optional) >= 1, 0 <= gold_rate <= 0.5, 0 <=
+ * newcomer_gold_rate <= 1 (optional).  Pure; strings are borrowed from
+ * `body`.
  */
 int project_params_parse(const cJSON *body, struct project_params *out,
     char *detail);

@@ -5,7 +5,7 @@
  * A finalization locks no voter's rows: its money is a posted movement
  * (entries written at once, balance changes queued in ledger_pending) and
  * its evidence about the voters is queued in reputation_pending
- * (labeling/vote.c, vote_finalize_apply).  The settlers apply the
+ * (labeling/finalize.c, finalize_apply).  The settlers apply the
  * queues in batches, each in its own transaction: settle_ledger() adds the
  * queued changes to the balances (any number of instances at once; sums
  * commute), settle_reputations() folds the evidence into each labeler's
@@ -18,6 +18,12 @@
 #define LC_SETTLE_H
 
 struct db;
+
+/*
+ * The advisory lock (transaction-scoped) of whoever writes reputations:
+ * the settler, or the batch re-estimation (reestimate.h) — "lcrs".
+ */
+#define SETTLE_REP_LOCK "1818391155"
 
 /* Rows one batch takes at most. */
 #define SETTLE_BATCH 2000

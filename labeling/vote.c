@@ -71,6 +71,10 @@ enum {
 	VC_V_SIG,
 	VC_V_ALPHA,
 	VC_V_BETA,
+	VC_GOLD_RIGHT,
+	VC_GOLD_WRONG,
+	VC_V_GOLD_RIGHT,
+	VC_V_GOLD_WRONG,
 };
 
 const struct db_stmt vote_stmts[] = {
@@ -88,7 +92,9 @@ const struct db_stmt vote_stmts[] = {
 	    " r.alpha, r.beta, " SQL_TS(
 		"now()") ","
 			 " v.account_id, v.label, v.weight, v.stake_w, v.bond,"
-			 " v.public_key, v.signature, vr.alpha, vr.beta"
+			 " v.public_key, v.signature, vr.alpha, vr.beta,"
+			 " coalesce(r.gold_right, 0), coalesce(r.gold_wrong, 0),"
+			 " vr.gold_right, vr.gold_wrong"
 			 " FROM assignments a"
 			 " JOIN accounts acc ON acc.id = a.account_id"
 			 " JOIN projects p ON p.id = a.project_id"
@@ -107,7 +113,9 @@ const struct db_stmt vote_stmts[] = {
 	 * the credit of the bond account posted.  Lock order: task,
 	 * assignment, the voter's stake row.  Parameters: assignment,
 	 * account, task, project, n_votes, need, label, public key,
-	 * signature, weight, stake weighted with, bond, alpha, beta.
+	 * signature, weight, stake weighted with, bond, alpha, beta, and
+	 * the evidence of a gold answer (d_alpha, d_beta, right 1 / wrong
+	 * -1 / none 0), queued with the vote.
 	 */
 	{ "vote_apply",
 	    "WITH t AS (UPDATE tasks SET n_votes = n_votes + 1, need = $6,"
@@ -131,47 +139,16 @@ const struct db_stmt vote_stmts[] = {
 	    " 'bond', $4, $3 FROM m, (VALUES ('a/' || $2 || '/stake',"
 	    " -$12::bigint), ('a/' || $2 || '/bond', $12::bigint)) AS x(k, a)),"
 	    " q AS (INSERT INTO ledger_pending (account_key, amount)"
-	    " SELECT 'a/' || $2 || '/bond', $12::bigint FROM s)"
+	    " SELECT 'a/' || $2 || '/bond', $12::bigint FROM s),"
+	    " g AS (INSERT INTO reputation_pending (account_id, project_id,"
+	    " task_id, d_alpha, d_beta, gold) SELECT $2, $4, $3, $15, $16, $17"
+	    " FROM a WHERE $17::int <> 0)"
 	    " SELECT lc_require(EXISTS (SELECT 1 FROM t), '40001',"
 	    " 'the task changed since it was read'),"
 	    " CASE WHEN EXISTS (SELECT 1 FROM t) AND NOT EXISTS (SELECT 1"
 	    " FROM a) THEN lc_lease_refused($1) END,"
 	    " lc_require($12::bigint = 0 OR EXISTS (SELECT 1 FROM s), 'LC001',"
 	    " 'the free stake no longer holds the bond')" },
-	/*
-	 * A finalization planned by finalize.c, in the vote's transaction
-	 * (the task row is locked already): the task's final state, its
-	 * leases cancelled and votes settled, the posted movement (entries,
-	 * and the balance changes queued), the voters' evidence queued, the
-	 * leaf record queued.  It locks no row but the task's and its
-	 * assignments'.  Parameters: task, project, final label, confidence,
-	 * low, finalized_at, record, keys[], amounts[], causes[], voters[],
-	 * d_alpha[], d_beta[].
-	 */
-	{ "vote_finalize_apply",
-	    "WITH t AS (UPDATE tasks SET status = 'final', final_label = $3,"
-	    " confidence = $4, low_confidence = $5, finalized_at = $6,"
-	    " need = 0, n_leases = 0 WHERE id = $1 AND status = 'open'"
-	    " RETURNING id),"
-	    " a AS (UPDATE assignments SET status = CASE status WHEN 'active'"
-	    " THEN 'cancelled' ELSE 'settled' END WHERE task_id = $1"
-	    " AND status IN ('active', 'voted') AND EXISTS (SELECT 1 FROM t)),"
-	    " m AS (SELECT nextval('ledger_movement_seq') AS id FROM t),"
-	    " e AS (INSERT INTO ledger_entries (movement_id, account_key,"
-	    " amount, cause, project_id, task_id) SELECT m.id, u.k, u.a, u.c,"
-	    " $2, $1 FROM m, unnest($8::text[], $9::bigint[], $10::text[])"
-	    " AS u(k, a, c) WHERE u.a <> 0),"
-	    " q AS (INSERT INTO ledger_pending (account_key, amount)"
-	    " SELECT u.k, sum(u.a) FROM t, unnest($8::text[], $9::bigint[])"
-	    " AS u(k, a) GROUP BY u.k HAVING sum(u.a) <> 0),"
-	    " r AS (INSERT INTO reputation_pending (account_id, project_id,"
-	    " task_id, d_alpha, d_beta) SELECT u.v, $2, $1, u.a, u.b FROM t,"
-	    " unnest($11::bigint[], $12::float8[], $13::float8[])"
-	    " AS u(v, a, b) WHERE u.a <> 0 OR u.b <> 0),"
-	    " l AS (INSERT INTO log_pending (task_id, project_id, record)"
-	    " SELECT $1, $2, $7 FROM t)"
-	    " SELECT lc_require(EXISTS (SELECT 1 FROM t), '40001',"
-	    " 'the task is no longer open')" },
 	{ NULL, NULL }
 };
 
@@ -198,6 +175,7 @@ struct vote_ctx {
 	int64_t		  bonded;
 	double		  alpha; /* the voter's reputation (the prior */
 	double		  beta;	 /* when it has none yet) */
+	int		  gold_right, gold_wrong; /* its gold record */
 	const char	 *now;
 	/* votes so far, then room for this one */
 	struct finalize_voter voters[LC_MAX_VOTES_PER_TASK];
@@ -211,9 +189,13 @@ struct vote_decision {
 	int64_t		     bond;
 	double		     weight;
 	double		     alpha, beta; /* the voter's belief now */
-	int		     need;	  /* labelers the task still wants */
+	int		     gold;	  /* 1 right, -1 wrong, 0 not gold */
+	double		     g_alpha, g_beta; /* a gold answer's evidence */
+	int		     need; /* labelers the task still wants */
 	int		     final;
-	struct finalize_plan plan; /* when final */
+	double		     post[LC_MAX_LABELS]; /* the task's posterior */
+	struct finalize_in   fin; /* when final: what the plan is of */
+	struct finalize_plan plan;
 };
 
 void
@@ -235,26 +217,6 @@ vote_message(int64_t assignment_id, int64_t task_id, const char *label,
 	    "labelchain:vote:v1\n%" PRId64 "\n%" PRId64 "\n%s", assignment_id,
 	    task_id, label);
 	return n < 0 || (size_t)n >= len ? -1 : n;
-}
-
-/* Split the project's '\n'-separated labels into ctx->labels. */
-static int
-vote_split_labels(struct vote_ctx *c, const char *joined)
-{
-	char *s, *nl;
-
-	if (joined == NULL || strlen(joined) >= sizeof(c->labels_buf))
-		return LC_ERR_INTERNAL;
-	memcpy(c->labels_buf, joined, strlen(joined) + 1);
-	c->n_labels = 0;
-	for (s = c->labels_buf; s != NULL; s = nl) {
-		if (c->n_labels == LC_MAX_LABELS)
-			return LC_ERR_INTERNAL;
-		if ((nl = strchr(s, '\n')) != NULL)
-			*nl++ = '\0';
-		c->labels[c->n_labels++] = s;
-	}
-	return c->n_labels >= LC_MIN_LABELS ? 0 : LC_ERR_INTERNAL;
 }
 
 /* A reputation column, or the prior when the voter has none yet. */
@@ -289,9 +251,10 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 	c->live = db_bool(res, 0, VC_LIVE);
 	c->public_key = db_text(res, 0, VC_KEY);
 	c->project_status = db_text(res, 0, VC_P_STATUS);
-	if ((rc = vote_split_labels(c, db_text(res, 0, VC_LABELS))) != 0)
-		return rc;
-	rep_params_default(&c->rp);
+	if (market_split_labels(c->labels_buf, sizeof(c->labels_buf),
+		db_text(res, 0, VC_LABELS), c->labels, &c->n_labels) != 0)
+		return LC_ERR_INTERNAL;
+	rep_params_live(&c->rp);
 	c->rp.min_votes = (int)db_int64(res, 0, VC_MIN_VOTES);
 	c->rp.max_votes = (int)db_int64(res, 0, VC_MAX_VOTES);
 	c->rp.confidence = db_double(res, 0, VC_CONFIDENCE);
@@ -307,6 +270,8 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 	c->bonded = db_int64(res, 0, VC_BONDED);
 	c->alpha = vote_belief(res, 0, VC_ALPHA, c->rp.prior_alpha);
 	c->beta = vote_belief(res, 0, VC_BETA, c->rp.prior_beta);
+	c->gold_right = (int)db_int64(res, 0, VC_GOLD_RIGHT);
+	c->gold_wrong = (int)db_int64(res, 0, VC_GOLD_WRONG);
 	c->now = db_text(res, 0, VC_NOW);
 	for (i = 0; i < rows; i++) {
 		struct finalize_voter *v = &c->voters[c->n_prev];
@@ -324,6 +289,10 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 		v->signature = db_text(res, i, VC_V_SIG);
 		v->alpha = vote_belief(res, i, VC_V_ALPHA, c->rp.prior_alpha);
 		v->beta = vote_belief(res, i, VC_V_BETA, c->rp.prior_beta);
+		if (db_text(res, i, VC_V_GOLD_RIGHT) != NULL) {
+			v->gold_right = (int)db_int64(res, i, VC_V_GOLD_RIGHT);
+			v->gold_wrong = (int)db_int64(res, i, VC_V_GOLD_WRONG);
+		}
 		if (v->label < 0 || v->label >= c->n_labels)
 			return LC_ERR_INTERNAL;
 		c->n_prev++;
@@ -393,37 +362,45 @@ static int
 vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
     struct vote_decision *d)
 {
-	struct rep_vote	       votes[LC_MAX_VOTES_PER_TASK];
-	struct rep_voter       me;
 	struct rep_decision    rd;
 	struct finalize_in     fi;
 	struct finalize_voter *v;
-	double		       post[LC_MAX_LABELS];
-	size_t		       i, n;
-	int		       n_after;
+	double		      *post = d->post;
+	size_t		       n = c->n_prev;
+	int		       n_after = (int)n + 1;
 
 	memset(d, 0, sizeof(*d));
 	d->label = label;
 	d->alpha = c->alpha;
 	d->beta = c->beta;
 	d->stake_w = rep_vote_stake(c->free_stake, c->bonded, &c->rp, &d->bond);
-	me.alpha = d->alpha;
-	me.beta = d->beta;
-	me.stake = d->stake_w;
-	d->weight = rep_vote_weight(&me, c->n_labels, &c->rp);
 
-	/* The posterior over every vote, this one included. */
-	n = c->n_prev;
-	for (i = 0; i < n; i++) {
-		votes[i].label = c->voters[i].label;
-		votes[i].weight = c->voters[i].weight;
+	/* A control's answer is judged now, not when the task is final. */
+	if (c->gold_label >= 0) {
+		d->gold = label == c->gold_label ? 1 : -1;
+		if (rep_reputation_evidence(&label, 1, c->n_labels,
+			c->gold_label, 0.0, true, &c->rp, &d->g_alpha,
+			&d->g_beta) != 0)
+			return LC_ERR_INTERNAL;
 	}
-	votes[n].label = label;
-	votes[n].weight = d->weight;
-	n_after = (int)n + 1;
-	if (rep_posterior(votes, n + 1, c->n_labels, NULL, post) != 0 ||
-	    rep_finalize_decide(post, c->n_labels, n_after, &c->rp, &rd) != 0)
+
+	/* Every vote, this one included, weighed with what is known now. */
+	v = &c->voters[n];
+	memset(v, 0, sizeof(*v));
+	v->account_id = in->account_id;
+	v->label = label;
+	v->stake_w = d->stake_w;
+	v->bond = d->bond;
+	v->public_key = c->public_key;
+	v->signature = in->signature;
+	v->alpha = d->alpha;
+	v->beta = d->beta;
+	v->gold_right = c->gold_right;
+	v->gold_wrong = c->gold_wrong;
+	if (finalize_decide(&c->rp, c->n_labels, c->gold_label, c->voters,
+		n + 1, post, &rd) != 0)
 		return LC_ERR_INTERNAL;
+	d->weight = v->weight;
 	d->need = c->rp.min_votes - n_after > 1 ? c->rp.min_votes - n_after : 1;
 	if (d->need > c->rp.max_votes - n_after)
 		d->need = c->rp.max_votes - n_after;
@@ -433,17 +410,6 @@ vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
 	/* Final: this vote's bond is released by the same transaction. */
 	d->final = 1;
 	d->need = 0;
-	v = &c->voters[n];
-	memset(v, 0, sizeof(*v));
-	v->account_id = in->account_id;
-	v->label = label;
-	v->weight = d->weight;
-	v->stake_w = d->stake_w;
-	v->bond = d->bond;
-	v->public_key = c->public_key;
-	v->signature = in->signature;
-	v->alpha = d->alpha;
-	v->beta = d->beta;
 	memset(&fi, 0, sizeof(fi));
 	fi.task_id = c->task_id;
 	fi.project_id = c->project_id;
@@ -458,57 +424,8 @@ vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
 	fi.finalized_at = c->now;
 	fi.voters = c->voters;
 	fi.n_voters = n + 1;
+	d->fin = fi;
 	return finalize_plan(&fi, &d->plan);
-}
-
-/* Text parameters of vote_finalize_apply, built in caller buffers. */
-struct vote_final_params {
-	char	    task[24], project[24], label[24], conf[32];
-	char	    keys[FINALIZE_MAX_ENTRIES * (LEDGER_KEY_LEN + 3) + 2];
-	char	    amounts[FINALIZE_MAX_ENTRIES * 21 + 2];
-	char	    causes[FINALIZE_MAX_ENTRIES * 10 + 2];
-	char	    voters[LC_MAX_VOTES_PER_TASK * 21 + 2];
-	char	    d_alpha[LC_MAX_VOTES_PER_TASK * 33 + 2];
-	char	    d_beta[LC_MAX_VOTES_PER_TASK * 33 + 2];
-	const char *v[13];
-};
-
-static int
-vote_final_params(const struct vote_ctx *c, const struct vote_decision *d,
-    struct vote_final_params *f)
-{
-	const struct finalize_plan *p = &d->plan;
-	const char		   *keys[FINALIZE_MAX_ENTRIES];
-	int64_t			    ids[LC_MAX_VOTES_PER_TASK];
-	size_t			    i, n = c->n_prev + 1;
-
-	for (i = 0; i < p->n_entries; i++)
-		keys[i] = p->keys[i];
-	for (i = 0; i < n; i++)
-		ids[i] = c->voters[i].account_id;
-	if (market_array_text(f->keys, sizeof(f->keys), keys, p->n_entries) ||
-	    market_array_i64(f->amounts, sizeof(f->amounts), p->amounts,
-		p->n_entries) ||
-	    market_array_text(f->causes, sizeof(f->causes), p->causes,
-		p->n_entries) ||
-	    market_array_i64(f->voters, sizeof(f->voters), ids, n) ||
-	    market_array_f64(f->d_alpha, sizeof(f->d_alpha), p->d_alpha, n) ||
-	    market_array_f64(f->d_beta, sizeof(f->d_beta), p->d_beta, n))
-		return LC_ERR_INTERNAL;
-	f->v[0] = market_i64(f->task, c->task_id);
-	f->v[1] = market_i64(f->project, c->project_id);
-	f->v[2] = market_i64(f->label, p->final_label);
-	f->v[3] = market_f64(f->conf, p->confidence);
-	f->v[4] = p->low_confidence ? "true" : "false";
-	f->v[5] = c->now;
-	f->v[6] = p->record;
-	f->v[7] = f->keys;
-	f->v[8] = f->amounts;
-	f->v[9] = f->causes;
-	f->v[10] = f->voters;
-	f->v[11] = f->d_alpha;
-	f->v[12] = f->d_beta;
-	return 0;
 }
 
 /* Step 4. */
@@ -516,14 +433,14 @@ static int
 vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
     const struct vote_decision *d, struct vote_result *out, char *detail)
 {
-	struct vote_final_params *f = NULL;
-	struct claim_params	  cp;
-	struct claim_in		  ci;
-	struct db_step		  steps[3];
-	PGresult		 *next = NULL;
-	char			  s[12][32];
-	const char		 *vp[14];
-	int			  n = 0, rc;
+	struct finalize_apply_params *f = NULL;
+	struct claim_params	      cp;
+	struct claim_in		      ci;
+	struct db_step		      steps[3];
+	PGresult		     *next = NULL;
+	char			      s[15][32];
+	const char		     *vp[17];
+	int			      n = 0, rc;
 
 	vp[0] = market_i64(s[0], in->assignment_id);
 	vp[1] = market_i64(s[1], in->account_id);
@@ -539,15 +456,19 @@ vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
 	vp[11] = market_i64(s[9], d->bond);
 	vp[12] = market_f64(s[10], d->alpha);
 	vp[13] = market_f64(s[11], d->beta);
+	vp[14] = market_f64(s[12], d->g_alpha);
+	vp[15] = market_f64(s[13], d->g_beta);
+	vp[16] = market_i64(s[14], d->gold);
 	steps[n++] = (struct db_step){ "vote_apply",
 		(int)(sizeof(vp) / sizeof(vp[0])), vp, NULL };
 	if (d->final) {
 		if ((f = malloc(sizeof(*f))) == NULL)
 			return LC_ERR_NOMEM;
-		if ((rc = vote_final_params(c, d, f)) != 0)
+		if ((rc = finalize_apply_params(&d->fin, &d->plan,
+			 c->n_votes + 1, f)) != 0)
 			goto out;
-		steps[n++] = (struct db_step){ "vote_finalize_apply",
-			(int)(sizeof(f->v) / sizeof(f->v[0])), f->v, NULL };
+		steps[n++] = (struct db_step){ "finalize_apply",
+			FINALIZE_APPLY_PARAMS, f->v, NULL };
 	}
 	if (in->want_next) {
 		ci.account_id = in->account_id;

@@ -22,6 +22,7 @@
 #ifndef REP_PARAMS_H
 #define REP_PARAMS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -81,6 +82,40 @@ struct rep_params {
 	double slash_confidence; /* disagree with final >= this; default 0.99 */
 	int32_t slash_bp;	 /* default 100 (1%) */
 	int32_t gold_slash_bp;	 /* wrong on a gold task; default 300 (3%) */
+
+	/*
+	 * The live market (reputation/live.h, rep_params_live()); all off in
+	 * rep_params_default(), which the offline tools use.
+	 *
+	 * credible_z > 0: a vote is weighted with the accuracy at mean - z sd
+	 * of the voter's Beta instead of its mean, so a voter about whom
+	 * little is known counts for (next to) nothing and the posterior does
+	 * not claim more than the evidence allows.  gold_ban_min > 0: a voter
+	 * with that many gold answers or more, less than gold_ban_accuracy of
+	 * them right, weighs nothing (a failed control).  loo_evidence: a
+	 * final gives a voter evidence only as far as it was sure without
+	 * that voter's own vote (rep_reputation_evidence_loo()).
+	 */
+	double credible_z;
+	int    gold_ban_min;
+	double gold_ban_accuracy;
+	bool   loo_evidence;
+	/*
+	 * qualify_margin > 0: a labeler whose accuracy is, at mean + z sd,
+	 * below chance + qualify_margin (1 - chance) with a belief of
+	 * qualify_evidence pseudo-votes or more — known to answer no better
+	 * than at random — or that failed its controls (gold_ban_min), is
+	 * offered no more tasks in the project (lc_claim).
+	 */
+	double qualify_margin;
+	double qualify_evidence;
+	/*
+	 * pay_unweighted: when every voter of the final label weighs 0 (a
+	 * final made by count, nobody trusted yet), they share the reward
+	 * equally (true, the default) or nobody earns it and it returns to the
+	 * project (false, the live market: a reward follows a weight).
+	 */
+	bool pay_unweighted;
 
 	/* Batch EM (Dawid-Skene and one-coin). */
 	double em_diag_prior; /* extra pseudo-count on confusion diagonals; 0 */

@@ -7,6 +7,7 @@
 #include "labeling/limits.h"
 #include "labeling/market.h"
 #include "labeling/project.h"
+#include "labeling/reestimate.h"
 #include "server/handlers.h"
 
 int
@@ -147,4 +148,28 @@ int
 h_project_close(struct http_req *req, struct http_resp *resp)
 {
 	return h_project_action(req, resp, PROJECT_CLOSE);
+}
+
+int
+h_project_reestimate(struct http_req *req, struct http_resp *resp)
+{
+	struct db *db;
+	cJSON	  *out = NULL;
+	int64_t	   id;
+	int	   rc;
+
+	if ((rc = h_param_id(req, 0, &id)) != 0)
+		return rc;
+	if ((rc = http_req_db(req, &db)) != 0)
+		return rc;
+	if ((rc = reestimate_request(db, req->account_id, id, req->detail)) !=
+	    0)
+		return rc;
+	if ((out = cJSON_CreateObject()) == NULL ||
+	    market_json_i64(out, "project_id", id) == NULL ||
+	    cJSON_AddTrueToObject(out, "requested") == NULL) {
+		cJSON_Delete(out);
+		return LC_ERR_NOMEM;
+	}
+	return h_reply(req, resp, 0, 202, out);
 }

@@ -36,6 +36,7 @@ int h_project_fund(struct http_req *req, struct http_resp *resp);
 int h_project_pause(struct http_req *req, struct http_resp *resp);
 int h_project_resume(struct http_req *req, struct http_resp *resp);
 int h_project_close(struct http_req *req, struct http_resp *resp);
+int h_project_reestimate(struct http_req *req, struct http_resp *resp);
 
 /* h_market.c */
 int h_task_upload(struct http_req *req, struct http_resp *resp);

@@ -6,10 +6,12 @@
  * was full, go again at once, otherwise wait MAINT_SEQUENCE_IDLE_MS (so a
  * final label is in the log, with a proof, and its payouts are in the
  * balances that long after its finalization at most, plus one batch).
- * Every MAINT_SWEEP_MS, sweep expired leases.  Failures are logged at warn
+ * Every MAINT_SWEEP_MS, sweep expired leases; every MAINT_REESTIMATE_MS,
+ * re-estimate the projects that are due (labeling/reestimate.h).  Failures are logged at warn
  * level and retried on the next round; a lost connection is reopened.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include "labeling/lc_err.h"
 #include "labeling/log.h"
 #include "labeling/log_sequencer.h"
+#include "labeling/reestimate.h"
 #include "labeling/settle.h"
 #include "server/maintenance.h"
 #include "server/metrics.h"
@@ -29,6 +32,8 @@
 #define MAINT_SEQUENCE_IDLE_MS 25
 #define MAINT_SWEEP_MS 1000
 #define MAINT_SWEEP_BATCH 1000
+#define MAINT_REESTIMATE_MS 500
+#define MAINT_REESTIMATE_PROJECTS 4
 
 struct maintenance {
 	struct server	     *srv;
@@ -41,6 +46,8 @@ struct maintenance {
 	atomic_ullong	      appended_total;
 	atomic_ullong	      settled_total;
 	atomic_ullong	      swept_total;
+	atomic_ullong	      reestimated_total;
+	atomic_ullong	      reestimate_finalized_total;
 	atomic_ullong	      errors_total;
 };
 
@@ -74,6 +81,39 @@ maint_failed(struct maintenance *m, const char *job, int rc)
 	    lc_err_info(rc)->symbol);
 }
 
+/* Re-estimate the projects that are due, a few per round. */
+static void
+maint_reestimate(struct maintenance *m, struct db *db)
+{
+	struct reestimate_result r;
+	int64_t			 ids[MAINT_REESTIMATE_PROJECTS];
+	char			 detail[256];
+	int			 rc, n, i;
+
+	if ((rc = reestimate_due(db, MAINT_REESTIMATE_PROJECTS, ids, &n)) !=
+	    0) {
+		maint_failed(m, "reestimate_due", rc);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		detail[0] = '\0';
+		if ((rc = reestimate_project(db, ids[i], &r, detail)) != 0) {
+			maint_failed(m, "reestimate", rc);
+			continue;
+		}
+		if (r.busy)
+			continue; /* the settler has the lock: next round */
+		atomic_fetch_add(&m->reestimated_total, 1);
+		atomic_fetch_add(&m->reestimate_finalized_total,
+		    (unsigned long long)r.finalized);
+		lc_info("event=reestimate project=%" PRId64 " votes=%d "
+			"tasks=%d labelers=%d iterations=%d rescored=%d "
+			"finalized=%d",
+		    ids[i], r.votes, r.tasks, r.labelers, r.iterations,
+		    r.rescored, r.finalized);
+	}
+}
+
 /* Wait up to ms milliseconds or until stopped; 1 when stopping. */
 static int
 maint_wait(struct maintenance *m, int ms)
@@ -101,7 +141,7 @@ maint_main(void *arg)
 {
 	struct maintenance *m = arg;
 	struct db	   *db;
-	double		    next_sweep = 0.0;
+	double		    next_sweep = 0.0, next_reestimate = 0.0;
 	int		    rc, n, full;
 
 	lc_log_set_request_id("maintenance");
@@ -140,6 +180,11 @@ maint_main(void *arg)
 					    (unsigned long long)n);
 				next_sweep = maint_now_ms() + MAINT_SWEEP_MS;
 			}
+			if (maint_now_ms() >= next_reestimate) {
+				maint_reestimate(m, db);
+				next_reestimate =
+				    maint_now_ms() + MAINT_REESTIMATE_MS;
+			}
 		}
 		if (maint_wait(m, full ? 0 : MAINT_SEQUENCE_IDLE_MS))
 			break;
@@ -165,10 +210,20 @@ maint_metrics(struct metrics_buf *b, void *arg)
 	    "instance gave back.\n"
 	    "# TYPE labelchain_leases_expired_total counter\n"
 	    "labelchain_leases_expired_total %llu\n"
+	    "# HELP labelchain_reestimations_total Batch re-estimations of a "
+	    "project's labelers this instance ran.\n"
+	    "# TYPE labelchain_reestimations_total counter\n"
+	    "labelchain_reestimations_total %llu\n"
+	    "# HELP labelchain_reestimate_finalized_total Open tasks a "
+	    "re-estimation finalized.\n"
+	    "# TYPE labelchain_reestimate_finalized_total counter\n"
+	    "labelchain_reestimate_finalized_total %llu\n"
 	    "# TYPE labelchain_maintenance_errors_total counter\n"
 	    "labelchain_maintenance_errors_total %llu\n",
 	    atomic_load(&m->appended_total), atomic_load(&m->settled_total),
-	    atomic_load(&m->swept_total), atomic_load(&m->errors_total));
+	    atomic_load(&m->swept_total), atomic_load(&m->reestimated_total),
+	    atomic_load(&m->reestimate_finalized_total),
+	    atomic_load(&m->errors_total));
 }
 
 int

@@ -33,6 +33,8 @@ const struct route routes[] = {
 	    0 },
 	{ "POST", "/v1/projects/{id}/close", h_project_close, AUTH_REQUESTER,
 	    0 },
+	{ "POST", "/v1/projects/{id}/reestimate", h_project_reestimate,
+	    AUTH_REQUESTER, 0 },
 	{ "POST", "/v1/projects/{id}/tasks", h_task_upload, AUTH_REQUESTER,
 	    LC_MAX_BODY_BYTES },
 	{ "GET", "/v1/projects/{id}/labels", h_project_labels, AUTH_REQUESTER,

@@ -198,7 +198,9 @@ test('earned in GET /v1/me is the sum of every reward, however many', async () =
   const owner = await requester(st, 'earn-owner');
   await credit(st, owner.id, 1_000_000_000);
   const n = 130;
-  const tasks = Array.from({ length: n }, (_, i) => ({ data: { i }, external_id: `e${i}` }));
+  // Controls: a right answer is paid whatever its weight (a final that
+  // no weight carries pays nobody, and a lone newcomer weighs nothing).
+  const tasks = Array.from({ length: n }, (_, i) => ({ data: { i }, external_id: `e${i}`, gold: PROJECT.labels[0] }));
   const p = await newProject(owner, { min_votes: 1, max_votes: 1, min_stake: 1_000_000, gold_rate: 0, reward_per_task: 1_000_000 },
     { fund: 200_000_000, tasks });
   const l = await labeler(5_000_000);
@@ -234,15 +236,17 @@ test('the export marks gold tasks: the label is the gold answer, never low-confi
   assert.equal(rows.g.gold, true);
   assert.equal(rows.g.label, 'cat', 'the gold answer, though both votes said dog');
   assert.equal(rows.g.low_confidence, false);
-  assert.ok(rows.g.confidence < 0.5, 'the crowd posterior of the gold answer, as in the leaf');
+  assert.ok(rows.g.confidence <= 0.5, 'the crowd posterior of the gold answer, as in the leaf');
+  assert.equal(rows.g.unverified, false, 'a control is never unverified');
   assert.equal(rows.n.gold, false);
   assert.equal(rows.n.label, 'dog');
+  assert.equal(rows.n.unverified, true, 'both voters failed their controls: nobody verified chose it');
   assert.equal(rows['q,"x"'].gold, true);
   const csv = await api(st.url, 'GET', `/v1/projects/${p.id}/labels?format=csv`, { token: owner.token });
   const lines = csv.text.trim().split('\r\n');
-  assert.equal(lines[0], 'task_id,external_id,label,confidence,votes,low_confidence,leaf_index,anchored,gold');
+  assert.equal(lines[0], 'task_id,external_id,label,confidence,votes,low_confidence,leaf_index,anchored,gold,unverified');
   const byExt = Object.fromEntries(lines.slice(1).map((line) => [line.includes('"q,""x"""') ? 'q,"x"' : line.split(',')[1], line]));
-  assert.match(byExt.g, /,cat,[0-9.]+,2,false,\d*,(true|false),true$/);
-  assert.match(byExt.n, /,dog,[0-9.]+,2,(true|false),\d*,(true|false),false$/);
-  assert.match(byExt['q,"x"'], /,dog,[0-9.]+,2,false,\d*,(true|false),true$/);
+  assert.match(byExt.g, /,cat,[0-9.]+,2,false,\d*,(true|false),true,false$/);
+  assert.match(byExt.n, /,dog,[0-9.]+,2,(true|false),\d*,(true|false),false,true$/);
+  assert.match(byExt['q,"x"'], /,dog,[0-9.]+,2,false,\d*,(true|false),true,false$/);
 });

@@ -226,6 +226,74 @@ START_TEST(test_invariants)
 }
 END_TEST
 
+/* finalize_decide() with the live market's parameters. */
+START_TEST(test_decide_live)
+{
+	struct rep_params   L;
+	struct rep_decision d;
+	double		    post[3];
+
+	rep_params_live(&L);
+	L.min_votes = 2;
+	L.max_votes = 4;
+	L.confidence = 0.9;
+	L.stake_ref = 1000000;
+	for (int i = 0; i < 3; i++) {
+		V[i].alpha = L.prior_alpha;
+		V[i].beta = L.prior_beta;
+	}
+	/* Three unknown voters weigh nothing: open below max_votes. */
+	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
+	ck_assert_double_eq(V[0].weight, 0.0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	/* With no weight to tell labels apart, the count does: 2 cats. */
+	ck_assert_int_eq(d.label, 0);
+	/* Two trusted voters agree: final. */
+	V[0].alpha = V[1].alpha = 30;
+	V[0].beta = V[1].beta = 2;
+	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
+	ck_assert(V[0].weight > 1.0);
+	ck_assert_int_eq(d.state, REP_TASK_FINAL);
+	ck_assert_int_eq(d.label, 0);
+	/* A failed control bans: the same voter weighs nothing. */
+	V[0].gold_wrong = 3;
+	V[1].gold_wrong = 3;
+	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
+	ck_assert_double_eq(V[0].weight, 0.0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	/* A gold task is decided at max_votes only, however sure. */
+	V[0].gold_wrong = V[1].gold_wrong = 0;
+	ck_assert_int_eq(finalize_decide(&L, 3, 1, V, 3, post, &d), 0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	L.max_votes = 3;
+	ck_assert_int_eq(finalize_decide(&L, 3, 1, V, 3, post, &d), 0);
+	ck_assert_int_ne(d.state, REP_TASK_OPEN);
+	ck_assert_int_eq(finalize_decide(&L, 3, 3, V, 3, post, &d),
+	    LC_ERR_INTERNAL);
+}
+END_TEST
+
+/* unverified: no voter for the final label has passed its controls. */
+START_TEST(test_unverified)
+{
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.unverified, 1);
+	finalize_plan_free(&PLAN);
+	V[2].gold_right = FINALIZE_VERIFIED_GOLD; /* voted dog: no help */
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.unverified, 1);
+	finalize_plan_free(&PLAN);
+	V[1].gold_right = FINALIZE_VERIFIED_GOLD;
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.unverified, 0);
+	finalize_plan_free(&PLAN);
+	IN.gold_label = 1; /* a control is never unverified */
+	V[1].gold_right = 0;
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.unverified, 0);
+}
+END_TEST
+
 static Suite *
 market_finalize_suite(void)
 {
@@ -239,6 +307,8 @@ market_finalize_suite(void)
 	tcase_add_test(tc, test_leaf_record);
 	tcase_add_test(tc, test_leaf_record_sorted_by_key);
 	tcase_add_test(tc, test_invariants);
+	tcase_add_test(tc, test_decide_live);
+	tcase_add_test(tc, test_unverified);
 	suite_add_tcase(s, tc);
 	return s;
 }
