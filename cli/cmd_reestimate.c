@@ -58,9 +58,10 @@ cmd_reestimate(const struct cli_env *env, int argc, char **argv)
 		status = 1;
 	} else {
 		printf("project=%" PRId64 " votes=%d tasks=%d labelers=%d "
-		       "iterations=%d rescored=%d finalized=%d\n",
+		       "iterations=%d rescored=%d finalized=%d temperature=%.3f "
+		       "samples=%d\n",
 		    id, r.votes, r.tasks, r.labelers, r.iterations, r.rescored,
-		    r.finalized);
+		    r.finalized, r.temperature, r.calibration_samples);
 		status = 0;
 	}
 	db_close(db);

@@ -39,7 +39,7 @@
 	" p.stake_ref, lc_balance('p/' || p.id || '/reserved'), t.cancelled," \
 	" t.gold," \
 	" t.gold_final, p.newcomer_gold_rate, t.unverified," \
-	" " SQL_TS("p.em_at")
+	" " SQL_TS("p.em_at") ", p.temperature, p.calibration_samples"
 #define PROJECT_FIGURES \
 	", LATERAL (SELECT count(*) AS n," \
 	" count(*) FILTER (WHERE status = 'open') AS open," \
@@ -87,6 +87,8 @@ enum {
 	PC_NEWCOMER_GOLD_RATE,
 	PC_UNVERIFIED,
 	PC_EM_AT,
+	PC_TEMPERATURE,
+	PC_CAL_SAMPLES,
 	PC_N /* the list adds the caller's stake here */
 };
 
@@ -398,7 +400,7 @@ project_list_opts_parse(const char *scope, const char *before,
 static cJSON *
 project_json(const PGresult *res, int i, int owner_view)
 {
-	cJSON  *o, *labels, *pr;
+	cJSON  *o, *labels, *pr, *cal;
 	int64_t agree, onfinal;
 
 	if ((o = cJSON_CreateObject()) == NULL)
@@ -445,6 +447,8 @@ project_json(const PGresult *res, int i, int owner_view)
 	market_json_i64(pr, "votes", db_int64(res, i, PC_VOTES));
 	agree = db_int64(res, i, PC_AGREE);
 	onfinal = db_int64(res, i, PC_ONFINAL);
+	cJSON_AddNumberToObject(pr, "agreement",
+	    onfinal > 0 ? (double)agree / (double)onfinal : 0.0);
 	if (owner_view) {
 		market_json_i64(pr, "spend", db_int64(res, i, PC_SPEND));
 		market_json_i64(pr, "gold", db_int64(res, i, PC_GOLD));
@@ -455,9 +459,15 @@ project_json(const PGresult *res, int i, int owner_view)
 			    db_text(res, i, PC_EM_AT));
 		else
 			cJSON_AddNullToObject(o, "reestimated_at");
+		if ((cal = cJSON_AddObjectToObject(o, "calibration")) == NULL) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+		cJSON_AddNumberToObject(cal, "temperature",
+		    db_double(res, i, PC_TEMPERATURE));
+		market_json_i64(cal, "samples",
+		    db_int64(res, i, PC_CAL_SAMPLES));
 	}
-	cJSON_AddNumberToObject(pr, "agreement",
-	    onfinal > 0 ? (double)agree / (double)onfinal : 0.0);
 	return o;
 }
 

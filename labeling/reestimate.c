@@ -46,7 +46,14 @@ const struct db_stmt reestimate_stmts[] = {
 	{ "reestimate_project",
 	    "SELECT status, array_to_string(labels, E'\\n'),"
 	    " (SELECT coalesce(max(v.id), 0) FROM votes v"
-	    " WHERE v.project_id = $1) FROM projects WHERE id = $1" },
+	    " WHERE v.project_id = $1), min_votes, stake_ref"
+	    " FROM projects WHERE id = $1" },
+	/* The votes on the project's gold tasks, in the order they came. */
+	{ "reestimate_gold_votes",
+	    "SELECT v.task_id, v.account_id, v.label, v.stake_w, t.gold_label"
+	    " FROM votes v JOIN tasks t ON t.id = v.task_id"
+	    " WHERE v.project_id = $1 AND v.id <= $2"
+	    " AND t.gold_label IS NOT NULL ORDER BY v.task_id, v.id" },
 	/* The evidence queued for the project: the fit replaces it; a gold
 	 * answer is counted.  Rows: account, gold. */
 	{ "reestimate_take",
@@ -78,6 +85,7 @@ const struct db_stmt reestimate_stmts[] = {
 	    " AS u(a, al, be, c) WHERE u.c <> 0" },
 	{ "reestimate_done",
 	    "UPDATE projects SET em_last_vote = $2, em_votes = $3,"
+	    " temperature = $4, calibration_samples = $5,"
 	    " em_at = now(), em_requested_at = CASE WHEN em_requested_at"
 	    " <= now() THEN NULL ELSE em_requested_at END WHERE id = $1" },
 	/*
@@ -88,7 +96,8 @@ const struct db_stmt reestimate_stmts[] = {
 	{ "reestimate_open",
 	    "SELECT t.id, t.n_votes, t.data_sha256,"
 	    " CASE WHEN t.funded THEN p.reward_per_task ELSE 0 END,"
-	    " p.min_votes, p.max_votes, p.confidence, p.stake_ref, " SQL_TS(
+	    " p.min_votes, p.max_votes, p.confidence, p.stake_ref,"
+	    " p.temperature, " SQL_TS(
 		"now()") ","
 			 " v.account_id, v.label, v.stake_w, v.bond,"
 			 " v.public_key, v.signature, r.alpha, r.beta,"
@@ -277,6 +286,77 @@ re_run_fit(struct re_fit *f, PGresult *res, int n_labels)
 }
 
 /*
+ * The project's temperature from its gold tasks (rep_fit_temperature()):
+ * each gold task, as its votes stood from min_votes on, scored with the
+ * beliefs just fitted — less, for each voter, what that very answer added
+ * (its gold evidence) — and its gold label.  *samples gets how many.
+ */
+static int
+re_temperature(struct re_fit *f, PGresult *gv, int n_labels, int min_votes,
+    double stake_ref, double *temperature, int *samples)
+{
+	struct rep_params  p = f->p;
+	struct re_labeler *x;
+	struct rep_voter   v;
+	size_t		   rows = (size_t)PQntuples(gv), n = 0, i;
+	double		  *scores = NULL, score[LC_MAX_LABELS];
+	int		  *gold = NULL, k, label, g, j = 0;
+	int64_t		   task, prev = 0;
+
+	*temperature = 1.0;
+	*samples = 0;
+	if (rows == 0)
+		return 0;
+	if (rows > REESTIMATE_T_SAMPLES)
+		rows = REESTIMATE_T_SAMPLES;
+	if ((scores = calloc(rows * (size_t)n_labels, sizeof(double))) ==
+		NULL ||
+	    (gold = calloc(rows, sizeof(int))) == NULL) {
+		free(scores);
+		return LC_ERR_NOMEM;
+	}
+	p.stake_ref = stake_ref;
+	p.temperature = 1.0;
+	for (i = 0; i < rows; i++) {
+		task = db_int64(gv, (int)i, 0);
+		if (i == 0 || task != prev) {
+			for (k = 0; k < n_labels; k++)
+				score[k] = 0.0;
+			j = 0;
+		}
+		prev = task;
+		label = (int)db_int64(gv, (int)i, 2);
+		g = (int)db_int64(gv, (int)i, 4);
+		if (label < 0 || label >= n_labels || g < 0 || g >= n_labels)
+			continue;
+		j++;
+		x = re_find(f, db_int64(gv, (int)i, 1));
+		if (x != NULL && !rep_gold_banned((int)x->gold_right,
+				     (int)x->gold_wrong, &p)) {
+			v.alpha = x->alpha;
+			v.beta = x->beta;
+			if (label == g && v.alpha - p.gold_gain > 0.0)
+				v.alpha -= p.gold_gain;
+			else if (label != g && v.beta - p.gold_gain > 0.0)
+				v.beta -= p.gold_gain;
+			v.stake = db_int64(gv, (int)i, 3);
+			score[label] += rep_vote_weight(&v, n_labels, &p);
+		}
+		if (j >= min_votes) {
+			memcpy(scores + n * (size_t)n_labels, score,
+			    (size_t)n_labels * sizeof(double));
+			gold[n++] = g;
+		}
+	}
+	*temperature = rep_fit_temperature(scores, gold, n, n_labels,
+	    REESTIMATE_T_PRIOR);
+	*samples = (int)n;
+	free(scores);
+	free(gold);
+	return 0;
+}
+
+/*
  * Worth a history row: a new belief, or one whose mean moved by half a
  * point or whose evidence by one vote or more.
  */
@@ -300,13 +380,15 @@ re_fit_body(struct db *db, void *arg)
 	struct re_labeler *x;
 	struct rep_voter   v;
 	PGresult	  *res = NULL, *all[3] = { NULL, NULL, NULL };
-	char		   id[24], last[24], nv[24],
+	PGresult	  *gv = NULL;
+	char		   id[24], last[24], nv[24], tt[32], ns[24],
 	    labels_buf[LC_MAX_LABELS * (LC_MAX_LABEL_BYTES + 1)];
 	const char *params[7], *labels[LC_MAX_LABELS];
 	char	   *arr[6] = { NULL };
 	size_t	    i, cap;
-	int64_t	    last_vote;
-	int	    rc, r, n_labels, fitted;
+	int64_t	    last_vote, stake_ref;
+	double	    temperature;
+	int	    rc, r, n_labels, fitted, min_votes, samples;
 
 	free(f->l);
 	f->l = NULL;
@@ -340,6 +422,8 @@ re_fit_body(struct db *db, void *arg)
 		goto out;
 	}
 	last_vote = db_int64(res, 0, 2);
+	min_votes = (int)db_int64(res, 0, 3);
+	stake_ref = db_int64(res, 0, 4);
 	PQclear(res);
 	res = NULL;
 
@@ -384,6 +468,12 @@ re_fit_body(struct db *db, void *arg)
 		f->l[i].alpha = v.alpha;
 		f->l[i].beta = v.beta;
 	}
+	if ((rc = db_exec(db, "reestimate_gold_votes", 2, params, &gv)) != 0 ||
+	    (rc = re_temperature(f, gv, n_labels, min_votes, (double)stake_ref,
+		 &temperature, &samples)) != 0)
+		goto out;
+	f->out->temperature = temperature;
+	f->out->calibration_samples = samples;
 	f->out->labelers = (int)f->n_l;
 	if (f->n_l > 0) {
 		rc = LC_ERR_NOMEM;
@@ -422,12 +512,15 @@ re_fit_body(struct db *db, void *arg)
 	}
 	params[1] = market_i64(last, last_vote);
 	params[2] = market_i64(nv, fitted);
-	rc = db_exec(db, "reestimate_done", 3, params, NULL);
+	params[3] = market_f64(tt, temperature);
+	params[4] = market_i64(ns, samples);
+	rc = db_exec(db, "reestimate_done", 5, params, NULL);
 out:
 	for (r = 0; r < 6; r++)
 		free(arr[r]);
 	for (r = 0; r < 3; r++)
 		PQclear(all[r]);
+	PQclear(gv);
 	PQclear(res);
 	return rc;
 }
@@ -442,6 +535,7 @@ enum {
 	RO_MAX_VOTES,
 	RO_CONFIDENCE,
 	RO_STAKE_REF,
+	RO_TEMPERATURE,
 	RO_NOW,
 	RO_V_ACCOUNT,
 	RO_V_LABEL,
@@ -478,6 +572,7 @@ re_rescore_task(struct db *db, int64_t project_id, PGresult *res, int row,
 	p.max_votes = (int)db_int64(res, row, RO_MAX_VOTES);
 	p.confidence = db_double(res, row, RO_CONFIDENCE);
 	p.stake_ref = (double)db_int64(res, row, RO_STAKE_REF);
+	p.temperature = db_double(res, row, RO_TEMPERATURE);
 	memset(voters, 0, sizeof(voters));
 	for (i = 0; i < n; i++) {
 		struct finalize_voter *v = &voters[i];

@@ -18,7 +18,9 @@
  *
  * replacing what the running updates had made of it (the evidence still
  * queued for the project is folded into the fit, not added again; the
- * gold answers queued are counted).  Then every open task of the project
+ * gold answers queued are counted).  The project's temperature
+ * (reputation/params.h) is fitted on its gold tasks: how sure their votes
+ * made the crowd, against the known answers.  Then every open task of the project
  * is decided again with the new beliefs, and those that are now final are
  * finalized (finalize.h), each in its own statement, guarded by its vote
  * count.
@@ -46,6 +48,14 @@ struct db;
 #define REESTIMATE_MIN_NEW 20
 #define REESTIMATE_STALE_S 30
 
+/*
+ * The temperature (reputation/params.h): fitted on at most
+ * REESTIMATE_T_SAMPLES moments of the gold tasks, shrunk towards 1 by
+ * REESTIMATE_T_PRIOR pseudo-samples.
+ */
+#define REESTIMATE_T_SAMPLES 100000
+#define REESTIMATE_T_PRIOR 20.0
+
 /* Open tasks decided again per statement. */
 #define REESTIMATE_PAGE 256
 
@@ -57,6 +67,8 @@ struct reestimate_result {
 	int iterations; /* of EM */
 	int rescored;	/* open tasks decided again */
 	int finalized;	/* of them, now final */
+	double temperature;	 /* the project's, from its gold tasks */
+	int calibration_samples; /* moments of gold tasks it was fitted on */
 };
 
 /*

@@ -75,6 +75,7 @@ enum {
 	VC_GOLD_WRONG,
 	VC_V_GOLD_RIGHT,
 	VC_V_GOLD_WRONG,
+	VC_TEMPERATURE,
 };
 
 const struct db_stmt vote_stmts[] = {
@@ -94,7 +95,7 @@ const struct db_stmt vote_stmts[] = {
 			 " v.account_id, v.label, v.weight, v.stake_w, v.bond,"
 			 " v.public_key, v.signature, vr.alpha, vr.beta,"
 			 " coalesce(r.gold_right, 0), coalesce(r.gold_wrong, 0),"
-			 " vr.gold_right, vr.gold_wrong"
+			 " vr.gold_right, vr.gold_wrong, p.temperature"
 			 " FROM assignments a"
 			 " JOIN accounts acc ON acc.id = a.account_id"
 			 " JOIN projects p ON p.id = a.project_id"
@@ -259,6 +260,7 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 	c->rp.max_votes = (int)db_int64(res, 0, VC_MAX_VOTES);
 	c->rp.confidence = db_double(res, 0, VC_CONFIDENCE);
 	c->rp.stake_ref = (double)db_int64(res, 0, VC_STAKE_REF);
+	c->rp.temperature = db_double(res, 0, VC_TEMPERATURE);
 	c->task_status = db_text(res, 0, VC_T_STATUS);
 	c->n_votes = (int)db_int64(res, 0, VC_N_VOTES);
 	c->gold_label = db_text(res, 0, VC_GOLD) != NULL

@@ -105,3 +105,61 @@ rep_ds_worker_informed_accuracy(const struct rep_ds_model *m, int n_labels,
 		kappa = 1.0;
 	return chance + kappa * (1.0 - chance);
 }
+
+/* Negative log-likelihood of the gold labels at temperature t. */
+static double
+temp_nll(const double *scores, const int *gold, size_t n, int K, double t)
+{
+	double nll = 0.0, mx, z;
+	size_t i;
+	int    k;
+
+	for (i = 0; i < n; i++) {
+		const double *s = scores + i * (size_t)K;
+
+		for (mx = s[0] / t, k = 1; k < K; k++)
+			if (s[k] / t > mx)
+				mx = s[k] / t;
+		for (z = 0.0, k = 0; k < K; k++)
+			z += exp(s[k] / t - mx);
+		nll -= s[gold[i]] / t - mx - log(z);
+	}
+	return nll;
+}
+
+double
+rep_fit_temperature(const double *scores, const int *gold, size_t n,
+    int n_labels, double prior_n)
+{
+	/* Golden-section search on 1 / T in [1 / max, 1]: the NLL is convex
+	 * in 1 / T (a log-sum-exp of linear functions). */
+	const double g = (sqrt(5.0) - 1.0) / 2.0;
+	double	     a = 1.0 / REP_MAX_TEMPERATURE, b = 1.0, c, d, t;
+	int	     it;
+	size_t	     i;
+
+	if (n == 0 || scores == NULL || gold == NULL ||
+	    n_labels < REP_MIN_LABELS || n_labels > REP_MAX_LABELS ||
+	    !(prior_n >= 0.0))
+		return 1.0;
+	for (i = 0; i < n; i++)
+		if (gold[i] < 0 || gold[i] >= n_labels)
+			return 1.0;
+	c = b - g * (b - a);
+	d = a + g * (b - a);
+	for (it = 0; it < 60; it++) {
+		if (temp_nll(scores, gold, n, n_labels, 1.0 / c) <
+		    temp_nll(scores, gold, n, n_labels, 1.0 / d))
+			b = d;
+		else
+			a = c;
+		c = b - g * (b - a);
+		d = a + g * (b - a);
+	}
+	t = 2.0 / (a + b);
+	if (!(t >= 1.0))
+		t = 1.0;
+	if (t > REP_MAX_TEMPERATURE)
+		t = REP_MAX_TEMPERATURE;
+	return 1.0 + (t - 1.0) * (double)n / ((double)n + prior_n);
+}

@@ -72,4 +72,18 @@ bool rep_gold_banned(int right, int wrong, const struct rep_params *p);
 double rep_ds_worker_informed_accuracy(const struct rep_ds_model *m,
     int n_labels, int worker);
 
+/*
+ * The temperature (params.h) that makes a crowd's posteriors on known
+ * answers mean what they say: n samples, each the score vector (the sum
+ * of the weights of the votes for each label, at temperature 1) of a gold
+ * task as its votes stood at a moment it could have been decided, and its
+ * gold label.  The T in [1, REP_MAX_TEMPERATURE] that minimises the
+ * negative log-likelihood of the gold labels under softmax(score / T)
+ * (temperature scaling: Guo, Pleiss, Sun & Weinberger, "On calibration of
+ * modern neural networks", ICML 2017), shrunk towards 1 by prior_n
+ * pseudo-samples: T = 1 + (T* - 1) n / (n + prior_n).  1 when n = 0.
+ */
+double rep_fit_temperature(const double *scores, const int *gold, size_t n,
+    int n_labels, double prior_n);
+
 #endif

@@ -38,6 +38,7 @@
 #define REP_MAX_LABELS 64 /* K, labels per project */
 #define REP_MIN_LABELS 2
 #define REP_MAX_VOTES (1 << 20) /* votes in one task (rewards, slashes) */
+#define REP_MAX_TEMPERATURE 20.0
 #define REP_MAX_STAKE INT64_C(1000000000000000) /* 10^15 micro-credits */
 #define REP_BP_ONE 10000			/* basis points in 1 */
 
@@ -116,6 +117,13 @@ struct rep_params {
 	 * project (false, the live market: a reward follows a weight).
 	 */
 	bool pay_unweighted;
+	/*
+	 * temperature >= 1: every vote's weight is divided by it, so that the
+	 * posterior claims no more than the crowd has shown on known answers
+	 * (rep_fit_temperature(); a project's, set by its re-estimation from
+	 * its gold tasks).  1, the default: the model as it is.
+	 */
+	double temperature;
 
 	/* Batch EM (Dawid-Skene and one-coin). */
 	double em_diag_prior; /* extra pseudo-count on confusion diagonals; 0 */

@@ -81,7 +81,7 @@ rep_vote_weight(const struct rep_voter *v, int n_labels,
 		return 0.0;
 	if ((h = rep_stake_factor(v->stake, p)) <= 0.0)
 		return 0.0;
-	return h * rep_accuracy_logodds(acc, n_labels, p);
+	return h * rep_accuracy_logodds(acc, n_labels, p) / p->temperature;
 }
 
 int32_t

@@ -91,7 +91,7 @@ int64_t rep_vote_stake(int64_t free, int64_t bonded, const struct rep_params *p,
 /*
  * The weight of v's vote on a project with n_labels labels: stake factor
  * times the log-odds of rep_voter_accuracy_bound(v, p->credible_z),
- * finite and >= 0.  Returns 0.0 (no influence) on invalid
+ * divided by p->temperature; finite and >= 0.  Returns 0.0 (no influence) on invalid
  * input (NULL, n_labels out of range, alpha or beta not > 0, NaN).
  */
 double rep_vote_weight(const struct rep_voter *v, int n_labels,

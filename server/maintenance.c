@@ -108,9 +108,10 @@ maint_reestimate(struct maintenance *m, struct db *db)
 		    (unsigned long long)r.finalized);
 		lc_info("event=reestimate project=%" PRId64 " votes=%d "
 			"tasks=%d labelers=%d iterations=%d rescored=%d "
-			"finalized=%d",
+			"finalized=%d temperature=%.3f samples=%d",
 		    ids[i], r.votes, r.tasks, r.labelers, r.iterations,
-		    r.rescored, r.finalized);
+		    r.rescored, r.finalized, r.temperature,
+		    r.calibration_samples);
 	}
 }
 
