@@ -479,6 +479,9 @@ async function replay(st, market, ds, t0) {
 
   const result = {
     set: ds.name, order: ring ? 'ring' : OPTS.order, gold_rate: OPTS.gold, seed: OPTS.seed,
+    // replay.sh says what ran it, so that a file of runs appended by several
+    // commands renders with each one's command and commit.
+    command: process.env.LC_REPLAY_COMMAND || null, commit: process.env.LC_REPLAY_COMMIT || null,
     items: ds.items.length, items_in_set: ds.allItems, subsampled: ds.subsampled,
     labels: ds.labels.length, workers: labelers.length, max_votes: project.max_votes,
     votes_in_set: ds.votes.length, votes_cast: c.votes,
@@ -640,9 +643,25 @@ function render(opts) {
   const pct1 = (x) => (x == null ? '—' : `${(100 * x).toFixed(1)}%`);
   const cr = (x) => (x == null ? '—' : (x / 1e6).toFixed(2));
   const sgn = (x) => (x == null ? '—' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}`);
-  const from = `Generated from commit \`${opts.commit || '?'}\` by \`${opts.command || 'replay.sh'}\`.`;
+  const from = (rs) => {
+    const by = new Map();
+    for (const x of rs) {
+      const k = `commit \`${x.commit || opts.commit || '?'}\` by \`${x.command || opts.command || 'replay.sh'}\``;
+      by.set(k, (by.get(k) || 0) + 1);
+    }
+    if (by.size <= 1) return `Generated from ${[...by.keys()][0] || `commit \`${opts.commit || '?'}\``}.`;
+    return `Generated from ${[...by].map(([k, n]) => `${k} (${n} run${n > 1 ? 's' : ''})`).join('; ')}.`;
+  };
   const L = [];
-  const sets = runs.filter((x) => x.order !== 'ring');
+  // A cell (set, order, gold) run more than once: its first run in the
+  // tables, every run in the spread table.
+  const cellKey = (x) => `${x.set}/${x.order}/${x.gold_rate}`;
+  const cells = new Map();
+  for (const x of runs.filter((y) => y.order !== 'ring')) {
+    if (!cells.has(cellKey(x))) cells.set(cellKey(x), []);
+    cells.get(cellKey(x)).push(x);
+  }
+  const sets = [...cells.values()].map((v) => v[0]);
   const sub = sets.find((x) => x.subsampled);
   const cover = (k) => [...new Set(sets.map((x) => x[k]))].sort().join(', ');
   L.push(
@@ -684,7 +703,7 @@ function render(opts) {
   for (const g of golds) {
     const rs = sets.filter((x) => x.gold_rate === g)
       .sort((a, b) => (a.set < b.set ? -1 : a.set > b.set ? 1 : orderRank[a.order] - orderRank[b.order]));
-    L.push(`### Replays, gold ${g ? `${Math.round(g * 100)}%` : '0'}`, '', from, '');
+    L.push(`### Replays, gold ${g ? `${Math.round(g * 100)}%` : '0'}`, '', from(rs), '');
     L.push('| data set | order | accuracy (non-gold) | MV over all votes | difference (points) |' +
       ' offline stake on collected votes |' +
       ' votes spent | open at end (MV of their votes) | finals ≥ 0.95 right |' +
@@ -705,7 +724,7 @@ function render(opts) {
     L.push('');
   }
   if (sets.length) {
-    L.push('### Calibration, pooled over the replays above (non-gold finals)', '', from, '');
+    L.push('### Calibration, pooled over the replays above (non-gold finals)', '', from(sets), '');
     L.push(`| confidence | ${golds.map((g) => `gold ${Math.round(g * 100)}%: finals | right`).join(' | ')} |`);
     L.push(`|---|${golds.map(() => '---|---').join('|')}|`);
     for (let b = 0; b < BINS.length; b++) {
@@ -719,11 +738,30 @@ function render(opts) {
     }
     L.push('');
   }
+  const repeated = [...cells.values()].filter((v) => v.length > 1);
+  if (repeated.length) {
+    const all = repeated.flat();
+    const med = (xs) => { const a = [...xs].sort((p, q) => p - q); const m = a.length >> 1;
+      return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2; };
+    const spread = (xs, f) => `${f(med(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
+    L.push('### Run-to-run spread (the same seed, replayed again)', '', from(all), '');
+    L.push('| data set | order | gold | runs | accuracy (non-gold), median (min–max) | votes spent |' +
+      ' finals ≥ 0.95 right | open at end |');
+    L.push('|---|---|---|---|---|---|---|---|');
+    for (const v of repeated) {
+      const x = v[0];
+      L.push(`| ${x.set} | ${x.order} | ${Math.round(x.gold_rate * 100)}% | ${v.length} |` +
+        ` ${spread(v.map((y) => y.acc_nongold), f4)} | ${spread(v.map((y) => y.votes_spent), pct1)} |` +
+        ` ${spread(v.map((y) => (y.conf95.n ? y.conf95.right / y.conf95.n : 0)), pct1)} |` +
+        ` ${spread(v.map((y) => y.open_end), (n) => String(n))} |`);
+    }
+    L.push('');
+  }
   const rings = runs.filter((x) => x.order === 'ring')
     .sort((a, b) => a.gold_rate - b.gold_rate || a.seed - b.seed);
   if (rings.length) {
     L.push('### Ring: 5 fresh identities at min_stake vote one wrong answer, then 5 honest labelers at 85%', '',
-      from, '');
+      from(rings), '');
     L.push('| gold | seed | accuracy (non-gold) | final | open at end (MV of their votes) |' +
       ' final on ring votes alone | of those flagged |' +
       ' ring Δ stake (slashed) | honest Δ stake (slashed) | votes cast (ring / honest) |' +

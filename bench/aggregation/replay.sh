@@ -10,14 +10,19 @@
 #       [--sets "dog duck face possent product rte temp"]
 #       [--orders "waves spammers-first honest-first"] [--gold "0 0.1"]
 #       [--no-ring] [--ring-runs 3] [--seed N] [--product-items 800] [--jsonl FILE]
-#       [--render FILE] [--out FILE]
+#       [--runs 1] [--append] [--render FILE] [--out FILE]
 #
 # Every set × order × gold rate is one replay (bench/aggregation/replay.mjs:
 # a fresh PostgreSQL cluster and labelchaind from DIR, default build/, each
 # time), then the ring scenario at every gold rate, --ring-runs times
 # (seeds N, N+1, ...: it is quick, and varies from run to run).  product is replayed on
 # a seeded subsample of --product-items of its items.  One JSON line per
-# replay goes to --jsonl (default: a temporary file); --render FILE only
+# replay goes to --jsonl (default: a temporary file), with the command and
+# the commit; --append adds to that file instead of starting it again, and
+# the section is rendered from all of it.  --runs N replays every cell N
+# times (the same seed: the spread is the market's own nondeterminism,
+# labelers racing for leases); the tables show each cell's first run, a
+# spread table every run of the repeated ones.  --render FILE only
 # re-renders the section from such a file.  Progress on stderr.
 set -euo pipefail
 
@@ -29,6 +34,8 @@ ORDERS="waves spammers-first honest-first"
 GOLD="0 0.1"
 RING=1
 RING_RUNS=3
+RUNS=1
+APPEND=0
 SEED=1
 PRODUCT_ITEMS=800
 JSONL=
@@ -55,6 +62,8 @@ while [ $# -gt 0 ]; do
 	--gold) GOLD=$2; shift 2 ;;
 	--no-ring) RING=0; shift ;;
 	--ring-runs) RING_RUNS=$2; shift 2 ;;
+	--runs) RUNS=$2; shift 2 ;;
+	--append) APPEND=1; shift ;;
 	--seed) SEED=$2; shift 2 ;;
 	--product-items) PRODUCT_ITEMS=$2; shift 2 ;;
 	--jsonl) JSONL=$2; shift 2 ;;
@@ -81,7 +90,8 @@ else
 	[ -x "$BUILD/labelchaind" ] || die "$BUILD/labelchaind: build first"
 	[ -d "$DATASETS" ] || die "$DATASETS: no data sets"
 	[ -n "$JSONL" ] || JSONL=$TMP/replay.jsonl
-	: >"$JSONL"
+	[ "$APPEND" = 1 ] || : >"$JSONL"
+	export LC_REPLAY_COMMAND=$COMMAND LC_REPLAY_COMMIT=$COMMIT
 	FAILED=
 	started=$(date +%s)
 	run() {	# what, then replay.mjs arguments
@@ -104,8 +114,12 @@ else
 			sub=()
 			[ "$s" = product ] && sub=(--subsample "$PRODUCT_ITEMS")
 			for o in $ORDERS; do
-				run "$s $o gold $g" --set "$s" --order "$o" --gold "$g" \
-				    --seed "$SEED" "${sub[@]}"
+				for ((i = 1; i <= RUNS; i++)); do
+					what="$s $o gold $g"
+					[ "$RUNS" -eq 1 ] || what+=" run $i of $RUNS"
+					run "$what" --set "$s" --order "$o" --gold "$g" \
+					    --seed "$SEED" "${sub[@]}"
+				done
 			done
 		done
 	done
