@@ -349,7 +349,7 @@ async function replay(st, market, ds, t0) {
     lab.before = me.body;
   });
   const tSetup = Date.now();
-  log(`${ds.name} ${OPTS.ring ? "" : OPTS.order} gold=${OPTS.gold}: ${ds.items.length} tasks, ${labelers.length}` +
+  log(`${ds.name}${OPTS.ring ? "" : ` ${OPTS.order}`} gold=${OPTS.gold}: ${ds.items.length} tasks, ${labelers.length}` +
     ` labelers, max_votes ${project.max_votes}, set-up ${((tSetup - t0) / 1000).toFixed(1)} s`);
 
   // What the replay learns as it goes.
@@ -372,7 +372,7 @@ async function replay(st, market, ds, t0) {
   })();
 
   const voteFor = (lab, item) => (ring ? lab.w.decide(item) : lab.w.votes.get(item));
-  const unvoted = (lab) => {
+  const ownItemsLeft = (lab) => {
     if (ring || !OPTS.earlyLeave) return false;
     if (!lab.todo) lab.todo = new Set(lab.w.votes.keys());
     for (const item of lab.todo) if (!finalItems.has(item)) return true;
@@ -385,7 +385,7 @@ async function replay(st, market, ds, t0) {
     lab.state = 'busy';
     for (;;) {
       if (!lease) {
-        if (!ring && OPTS.earlyLeave && !unvoted(lab)) { c.earlyLeft++; break; }
+        if (!ring && OPTS.earlyLeave && !ownItemsLeft(lab)) { c.earlyLeft++; break; }
         const res = await cl.request('POST', `/v1/projects/${pid}/assignments`, lab.token);
         c.claims++;
         if (res.status === 201) { lease = res.body; n403 = 0; wait204 = 0; lab.state = 'busy'; }
@@ -484,6 +484,7 @@ async function replay(st, market, ds, t0) {
     command: process.env.LC_REPLAY_COMMAND || null, commit: process.env.LC_REPLAY_COMMIT || null,
     items: ds.items.length, items_in_set: ds.allItems, subsampled: ds.subsampled,
     labels: ds.labels.length, workers: labelers.length, max_votes: project.max_votes,
+    stake: OPTS.stake,
     votes_in_set: ds.votes.length, votes_cast: c.votes,
     votes_spent: ds.votes.length ? c.votes / ds.votes.length : null,
     requests: { total: cl.count, ...c },
@@ -670,16 +671,21 @@ function render(opts) {
     'project with the set\'s labels, min_votes 3, max_votes = the most votes any item has (cap 50),',
     'confidence 0.95, min_stake 1 credit, reward 0.1 credit a task, every item a task (at gold 10%, a',
     'seeded tenth of them uploaded as gold with their gold.csv label). Every worker of the set is a',
-    'fresh labeler staking the same amount (40 credits: weight is capped at stake_ref = min_stake, so',
+    `fresh labeler staking the same amount (${sets.length ? cr(sets[0].stake ?? 40e6) : '40.00'} credits:` +
+      ' weight is capped at stake_ref = min_stake, so',
     'the amount only sets how many open votes a labeler can bond, 3% of 1 credit each; the largest',
     'worker, possent\'s, has 1,000 votes). Labelers arrive in waves of 16 (`waves`: seeded random',
     'order; `spammers-first` / `honest-first`: by accuracy against gold.csv, ascending / descending);',
     'each claims, votes its own label from votes.csv (signed, `next: true`) or skips, until nothing is',
-    'left it may take.',
+    'left it may take. One that finds nothing while another of its wave is still busy waits and claims',
+    'again (after min_votes a task takes one lease at a time, and a labeler about to skip it may hold',
+    'it); one whose own items are all voted or final leaves (every further offer would be a skip).',
     '',
     '- **accuracy**: final labels against gold.csv on the non-gold items; **MV over all votes**: majority',
     '  vote over every vote of the set (ties to the lowest label, `labelctl aggregate --method mv`) on the',
-    '  same items; **difference**: accuracy − MV, in points.',
+    '  same items; **difference**: accuracy − MV, in points. **offline stake on collected votes**:',
+    '  `labelctl aggregate --method stake` (the same reputation/ library offline, Dawid–Skene EM on top)',
+    '  over exactly the votes the market collected, on the same items.',
     '- **votes spent**: votes cast / votes in votes.csv. **open at end**: items not final when every',
     '  labeler had left (their workers\' votes ran out before the task decided), with the accuracy of the',
     '  majority of the votes they got in brackets. **finals ≥ 0.95 right**: the share of non-gold finals',
@@ -688,15 +694,16 @@ function render(opts) {
     '  accuracy against gold.csv is < 0.6 ("spammers") and ≥ 0.6 ("honest"); slashed in brackets, the',
     '  number of workers in square brackets. **flags**: every boolean field of the export row that is',
     '  true on non-gold finals (any flag the server adds shows here). Time: the whole replay, set-up included.',
-    ...(sub ? [`- product is replayed on a seeded subsample of ${sub.items} of its ${sub.items_in_set} items (3 votes`,
+    ...(sub ? [`- product is replayed on a seeded subsample of ${sub.items} of its ${sub.items_in_set.toLocaleString('en-US')} items (3 votes`,
       '  an item: nothing to save at min_votes 3, and the skips of 176 workers over 8,315 tasks would take',
       '  far too long); MV is over the votes of those items.'] : []),
     '- The replays are not deterministic: 16 labelers at a time race for leases, so which votes a task',
     '  gets before it is final varies from run to run.',
     '',
     `Covered: data sets ${cover('set') || '—'}; orders ${cover('order') || '—'}; gold ${cover('gold_rate') || '—'}` +
-      `${runs.some((x) => x.order === 'ring') ? '; the ring scenario' : ''}` +
-      ` (seed ${[...new Set(runs.map((x) => x.seed))].join(', ')}).`,
+      ` (seed ${[...new Set(sets.map((x) => x.seed))].join(', ')})` +
+      `${runs.some((x) => x.order === 'ring') ? `; the ring scenario (seed ${[...new Set(runs
+        .filter((x) => x.order === 'ring').map((x) => x.seed))].join(', ')})` : ''}.`,
     '');
   const golds = [...new Set(sets.map((x) => x.gold_rate))].sort();
   const orderRank = { waves: 0, 'spammers-first': 1, 'honest-first': 2 };
@@ -761,6 +768,13 @@ function render(opts) {
     .sort((a, b) => a.gold_rate - b.gold_rate || a.seed - b.seed);
   if (rings.length) {
     L.push('### Ring: 5 fresh identities at min_stake vote one wrong answer, then 5 honest labelers at 85%', '',
+      '200 yes/no tasks (truth drawn with the seed; at gold 10%, 20 of them gold), min_votes 3, max_votes',
+      '10, confidence 0.95. The ring (5 identities staking exactly min_stake, 1 credit) arrives first and',
+      'votes the wrong answer on every task it is offered; when it has left, 5 honest labelers (40',
+      'credits each) vote, each right with p = 0.85. **final on ring votes alone**: non-gold finals whose',
+      'every vote is the ring\'s (how many of them wrong); **flagged**: of those, how many carry a true',
+      'boolean export field other than low_confidence, gold and anchored. **reputation**: the mean',
+      'α/(α+β) the market holds for the group at the end (GET /v1/me; — when it never voted).', '',
       from(rings), '');
     L.push('| gold | seed | accuracy (non-gold) | final | open at end (MV of their votes) |' +
       ' final on ring votes alone | of those flagged |' +
