@@ -6,8 +6,10 @@
  * was full, go again at once, otherwise wait MAINT_SEQUENCE_IDLE_MS (so a
  * final label is in the log, with a proof, and its payouts are in the
  * balances that long after its finalization at most, plus one batch).
- * Every MAINT_SWEEP_MS, sweep expired leases; every MAINT_REESTIMATE_MS,
- * re-estimate the projects that are due (labeling/reestimate.h).  Failures are logged at warn
+ * Every MAINT_SWEEP_MS, sweep expired leases.  A second thread, with a
+ * connection of its own, re-estimates the projects that are due every
+ * MAINT_REESTIMATE_MS (labeling/reestimate.h): a fit over a large project
+ * takes seconds, and must not hold up the log or the settlers.  Failures are logged at warn
  * level and retried on the next round; a lost connection is reopened.
  */
 #include <errno.h>
@@ -40,6 +42,8 @@ struct maintenance {
 	struct db	     *db;
 	struct merkle_hasher *hasher;
 	pthread_t	      thread;
+	pthread_t	      re_thread;
+	struct db	     *re_db; /* the re-estimation thread's */
 	pthread_mutex_t	      lock;
 	pthread_cond_t	      cond;
 	int		      stopping;
@@ -60,17 +64,17 @@ maint_now_ms(void)
 	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
-/* The thread's connection, (re)opened when missing or broken. */
+/* A thread's connection *db, (re)opened when missing or broken. */
 static struct db *
-maint_db(struct maintenance *m)
+maint_db(struct maintenance *m, struct db **db)
 {
-	if (m->db != NULL && !db_ok(m->db)) {
-		db_close(m->db);
-		m->db = NULL;
+	if (*db != NULL && !db_ok(*db)) {
+		db_close(*db);
+		*db = NULL;
 	}
-	if (m->db == NULL && db_open(m->srv->cfg.database_url, 1, &m->db) != 0)
-		m->db = NULL;
-	return m->db;
+	if (*db == NULL && db_open(m->srv->cfg.database_url, 1, db) != 0)
+		*db = NULL;
+	return *db;
 }
 
 static void
@@ -142,13 +146,13 @@ maint_main(void *arg)
 {
 	struct maintenance *m = arg;
 	struct db	   *db;
-	double		    next_sweep = 0.0, next_reestimate = 0.0;
+	double		    next_sweep = 0.0;
 	int		    rc, n, full;
 
 	lc_log_set_request_id("maintenance");
 	for (;;) {
 		full = 0;
-		if ((db = maint_db(m)) != NULL) {
+		if ((db = maint_db(m, &m->db)) != NULL) {
 			rc =
 			    log_sequence(db, m->hasher, LOG_SEQUENCE_BATCH, &n);
 			if (rc != 0)
@@ -181,15 +185,24 @@ maint_main(void *arg)
 					    (unsigned long long)n);
 				next_sweep = maint_now_ms() + MAINT_SWEEP_MS;
 			}
-			if (maint_now_ms() >= next_reestimate) {
-				maint_reestimate(m, db);
-				next_reestimate =
-				    maint_now_ms() + MAINT_REESTIMATE_MS;
-			}
 		}
 		if (maint_wait(m, full ? 0 : MAINT_SEQUENCE_IDLE_MS))
 			break;
 	}
+	return NULL;
+}
+
+static void *
+maint_reestimate_main(void *arg)
+{
+	struct maintenance *m = arg;
+	struct db	   *db;
+
+	lc_log_set_request_id("reestimate");
+	do {
+		if ((db = maint_db(m, &m->re_db)) != NULL)
+			maint_reestimate(m, db);
+	} while (!maint_wait(m, MAINT_REESTIMATE_MS));
 	return NULL;
 }
 
@@ -227,6 +240,25 @@ maint_metrics(struct metrics_buf *b, void *arg)
 	    atomic_load(&m->errors_total));
 }
 
+/* Stop the threads (the second one too when both), free everything. */
+static void
+maintenance_stop_threads(struct maintenance *m, int both)
+{
+	pthread_mutex_lock(&m->lock);
+	m->stopping = 1;
+	pthread_cond_broadcast(&m->cond);
+	pthread_mutex_unlock(&m->lock);
+	pthread_join(m->thread, NULL);
+	if (both)
+		pthread_join(m->re_thread, NULL);
+	db_close(m->db);
+	db_close(m->re_db);
+	merkle_hasher_free(m->hasher);
+	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->cond);
+	free(m);
+}
+
 int
 maintenance_start(struct server *srv, struct maintenance **out)
 {
@@ -249,6 +281,11 @@ maintenance_start(struct server *srv, struct maintenance **out)
 		free(m);
 		return LC_ERR_INTERNAL;
 	}
+	if (pthread_create(&m->re_thread, NULL, maint_reestimate_main, m) !=
+	    0) {
+		maintenance_stop_threads(m, 0);
+		return LC_ERR_INTERNAL;
+	}
 	metrics_register(maint_metrics, m);
 	*out = m;
 	return 0;
@@ -259,14 +296,5 @@ maintenance_stop(struct maintenance *m)
 {
 	if (m == NULL)
 		return;
-	pthread_mutex_lock(&m->lock);
-	m->stopping = 1;
-	pthread_cond_signal(&m->cond);
-	pthread_mutex_unlock(&m->lock);
-	pthread_join(m->thread, NULL);
-	db_close(m->db);
-	merkle_hasher_free(m->hasher);
-	pthread_mutex_destroy(&m->lock);
-	pthread_cond_destroy(&m->cond);
-	free(m);
+	maintenance_stop_threads(m, 1);
 }
