@@ -57,9 +57,10 @@ cmd_reestimate(const struct cli_env *env, int argc, char **argv)
 		    "kept its lock; try again\n");
 		status = 1;
 	} else {
-		printf("project=%" PRId64 " votes=%d tasks=%d labelers=%d "
-		       "iterations=%d rescored=%d finalized=%d temperature=%.3f "
-		       "samples=%d\n",
+		printf(
+		    "project=%" PRId64 " votes=%d tasks=%d labelers=%d "
+		    "iterations=%d rescored=%d finalized=%d temperature=%.3f "
+		    "samples=%d\n",
 		    id, r.votes, r.tasks, r.labelers, r.iterations, r.rescored,
 		    r.finalized, r.temperature, r.calibration_samples);
 		status = 0;

@@ -31,7 +31,11 @@ const struct db_stmt finalize_stmts[] = {
 	 * otherwise), its leases cancelled and votes settled, the posted
 	 * movement (entries, and the balance changes queued), the voters'
 	 * evidence queued, the leaf record queued.  It locks no row but the
-	 * task's and its assignments'.  Parameters: task, project, final
+	 * task's and its assignments'.  The caller holds the task row's lock
+	 * from an earlier statement of its transaction (the vote's update,
+	 * finalize_lock): this statement's snapshot must hold every lease a
+	 * claim granted on the task, or a lease committed while it waited
+	 * would stay active on a final task.  Parameters: task, project, final
 	 * label, confidence, low, finalized_at, record, keys[], amounts[],
 	 * causes[], voters[], d_alpha[], d_beta[], unverified, n_votes.
 	 */
@@ -59,6 +63,8 @@ const struct db_stmt finalize_stmts[] = {
 	    " SELECT $1, $2, $7 FROM t)"
 	    " SELECT lc_require(EXISTS (SELECT 1 FROM t), '40001',"
 	    " 'the task changed since it was read')" },
+	/* The task's row, locked for a finalize_apply that follows. */
+	{ "finalize_lock", "SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE" },
 	{ NULL, NULL }
 };
 

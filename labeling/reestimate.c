@@ -331,8 +331,9 @@ re_temperature(struct re_fit *f, PGresult *gv, int n_labels, int min_votes,
 			continue;
 		j++;
 		x = re_find(f, db_int64(gv, (int)i, 1));
-		if (x != NULL && !rep_gold_banned((int)x->gold_right,
-				     (int)x->gold_wrong, &p)) {
+		if (x != NULL &&
+		    !rep_gold_banned((int)x->gold_right, (int)x->gold_wrong,
+			&p)) {
 			v.alpha = x->alpha;
 			v.beta = x->beta;
 			if (label == g && v.alpha - p.gold_gain > 0.0)
@@ -348,8 +349,8 @@ re_temperature(struct re_fit *f, PGresult *gv, int n_labels, int min_votes,
 			gold[n++] = g;
 		}
 	}
-	*temperature = rep_fit_temperature(scores, gold, n, n_labels,
-	    REESTIMATE_T_PRIOR);
+	*temperature =
+	    rep_fit_temperature(scores, gold, n, n_labels, REESTIMATE_T_PRIOR);
 	*samples = (int)n;
 	free(scores);
 	free(gold);
@@ -618,9 +619,17 @@ re_rescore_task(struct db *db, int64_t project_id, PGresult *res, int row,
 		finalize_plan_free(&plan);
 		return LC_ERR_NOMEM;
 	}
-	if ((rc = finalize_apply_params(&fi, &plan, n, ap)) == 0)
-		rc = db_exec(db, "finalize_apply", FINALIZE_APPLY_PARAMS, ap->v,
-		    NULL);
+	if ((rc = finalize_apply_params(&fi, &plan, n, ap)) == 0) {
+		/* The lock first, so that the finalization sees every lease. */
+		const char	    *lp[1] = { ap->v[0] };
+		const struct db_step steps[2] = {
+			{ "finalize_lock", 1, lp, NULL },
+			{ "finalize_apply", FINALIZE_APPLY_PARAMS, ap->v,
+			    NULL },
+		};
+
+		rc = db_pipeline_tx(db, steps, 2);
+	}
 	free(ap);
 	finalize_plan_free(&plan);
 	if (rc == LC_ERR_RETRY)

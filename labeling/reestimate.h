@@ -60,15 +60,15 @@ struct db;
 #define REESTIMATE_PAGE 256
 
 struct reestimate_result {
-	int busy;	/* the settler's lock was taken: nothing done */
-	int votes;	/* fitted (gold tasks and single votes aside) */
-	int tasks;	/* items of the fit */
-	int labelers;	/* beliefs written */
-	int iterations; /* of EM */
-	int rescored;	/* open tasks decided again */
-	int finalized;	/* of them, now final */
-	double temperature;	 /* the project's, from its gold tasks */
-	int calibration_samples; /* moments of gold tasks it was fitted on */
+	int    busy;	    /* the settler's lock was taken: nothing done */
+	int    votes;	    /* fitted (gold tasks and single votes aside) */
+	int    tasks;	    /* items of the fit */
+	int    labelers;    /* beliefs written */
+	int    iterations;  /* of EM */
+	int    rescored;    /* open tasks decided again */
+	int    finalized;   /* of them, now final */
+	double temperature; /* the project's, from its gold tasks */
+	int    calibration_samples; /* moments of gold tasks it was fitted on */
 };
 
 /*

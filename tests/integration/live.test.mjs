@@ -7,6 +7,7 @@
 // finals no verified labeler supported are flagged `unverified`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { startStack, api, sleep } from './lib/stack.mjs';
 import { newKey, login, requester, credit, voteSig, settled } from './lib/market.mjs';
 
@@ -210,4 +211,61 @@ test('the re-estimation: chance-corrected, on demand by the owner and by labelct
   assert.ok(Math.abs(mean(c) - 0.5) < 0.1, `a constant voter is worth chance: ${JSON.stringify(c)}`);
   const hist = must(await api(st.url, 'GET', `/v1/me/reputation?project=${p.id}`, { token: honest[0].token }), 200);
   assert.ok(hist.some((h) => h.task === null), 'recalibrations are in the history, without a task');
+});
+
+test('a lease granted while the re-estimation waits on its task is cancelled with the task', async () => {
+  // The re-estimation finalizes open tasks in statements of its own; a
+  // claim that holds the task's row when it comes must not leave an
+  // active lease on a final task (n_leases 0, one lease active).
+  const owner = await requester(st, 'live-race');
+  const tasks = [];
+  for (let i = 0; i < 6; i++) tasks.push({ data: { truth: i % 2 ? 'dog' : 'cat', i } });
+  const p = await project(owner, { min_votes: 2, max_votes: 6, confidence: 0.9, newcomer_gold_rate: 0 }, tasks);
+  const crowd = [await labeler(), await labeler(), await labeler(), await labeler()];
+  const late = await labeler();
+  const hold = new pg.Client({ host: st.pg.data, port: st.pg.port, user: 'postgres', database: 'labelchain' });
+  await hold.connect();
+  try {
+    // Settlement and re-estimation skip while this session holds their
+    // lock: nothing is final before the race is set up.
+    await hold.query('SELECT pg_advisory_lock(1818391155)');
+    for (let round = 0; round < 6; round++) for (const l of crowd) await voteOnce(l, p.id, truth);
+    const open = (await hold.query("SELECT id FROM tasks WHERE project_id = $1 AND status = 'open' ORDER BY id",
+      [p.id])).rows.map((x) => x.id);
+    assert.equal(open.length, 6, 'nothing final on newcomers\' votes');
+    // A claim in flight on every task: the row updated and the lease
+    // written, not yet committed.
+    await hold.query('BEGIN');
+    for (const id of open) {
+      await hold.query('UPDATE tasks SET n_leases = n_leases + 1 WHERE id = $1', [id]);
+      await hold.query(`INSERT INTO assignments (project_id, task_id, account_id, expires_at)
+        VALUES ($1, $2, $3, now() + interval '10 minutes')`, [p.id, id, late.id]);
+    }
+    await hold.query('SELECT pg_advisory_unlock(1818391155)');
+    must(await api(st.url, 'POST', `/v1/projects/${p.id}/reestimate`, { token: owner.token }), 202);
+    let waiting = 0;
+    for (let i = 0; i < 200 && waiting === 0; i++) {
+      await sleep(25);
+      [{ waiting }] = await st.sql(`SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = 'labelchain' AND wait_event_type = 'Lock'`);
+    }
+    assert.ok(waiting > 0, 'the re-estimation reached a task the claim holds');
+    await hold.query('COMMIT');
+  } finally {
+    await hold.end();
+  }
+  let final = 0;
+  for (let i = 0; i < 200 && final < 6; i++) {
+    await sleep(25);
+    [{ final }] = await st.sql("SELECT count(*)::int AS final FROM tasks WHERE project_id = $1 AND status = 'final'",
+      [p.id]);
+  }
+  assert.equal(final, 6, 'the re-estimation finalized the tasks');
+  const [{ bad }] = await st.sql(`SELECT count(*)::int AS bad FROM tasks t WHERE t.project_id = $1 AND t.n_leases <>
+    (SELECT count(*) FROM assignments a WHERE a.task_id = t.id AND a.status = 'active')`, [p.id]);
+  assert.equal(bad, 0, 'lease counters match the leases');
+  const [{ active }] = await st.sql(`SELECT count(*)::int AS active FROM assignments
+    WHERE project_id = $1 AND status = 'active'`, [p.id]);
+  assert.equal(active, 0, 'no lease stays active on a final task');
+  await settled(st);
 });
