@@ -13,8 +13,10 @@
  * there means the stored log is damaged, which is logged as an error.
  *
  * The SQL is log_store.c's (log_leaf_by_task, log_pending_by_task,
- * anchor_covering, anchor_list, log_size, log_nodes_get); the anchors rows
- * come in its ANCHOR_COLS order, decoded in proof_anchor_decode() only.
+ * anchor_covering, anchor_list, log_size, log_nodes_get).  Rows are read by
+ * column name into structs; anchors rows in proof_anchor_decode() only.
+ * The rows a proof reads never change once written (leaves, nodes, a
+ * confirmed anchor), so its reads need no common snapshot.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -28,50 +30,85 @@
 #include "labeling/market.h"
 #include "labeling/proof.h"
 
-/* ANCHOR_COLS of log_store.c, by position. */
+/*
+ * Result columns are found by name, once per result: a statement and its
+ * reader cannot silently disagree about an order.  A missing column is a
+ * programming error, reported as LC_ERR_INTERNAL.
+ */
+static int
+proof_cols(const PGresult *res, const char *const *names, int n, int *cols)
+{
+	int k;
+
+	for (k = 0; k < n; k++)
+		if ((cols[k] = PQfnumber(res, names[k])) < 0) {
+			lc_error("event=proof_column_missing column=%s",
+			    names[k]);
+			return LC_ERR_INTERNAL;
+		}
+	return 0;
+}
+
+/* The columns of an anchors row that readers see (ANCHOR_COLS). */
 enum {
-	ANCHOR_COL_TREE_SIZE,
-	ANCHOR_COL_ROOT,
-	ANCHOR_COL_CHAIN_ID,
-	ANCHOR_COL_TX_HASH,
-	ANCHOR_COL_BLOCK,
-	ANCHOR_COL_CONFIRMATIONS,
-	ANCHOR_COL_STATUS,
-	ANCHOR_COL_NONCE,
-	ANCHOR_COL_ATTEMPTS,
-	ANCHOR_COL_GAS_USED,
-	ANCHOR_COL_GAS_PRICE,
-	ANCHOR_COL_REORGS,
-	ANCHOR_NCOLS = 14
+	PA_TREE_SIZE,
+	PA_ROOT,
+	PA_CHAIN_ID,
+	PA_TX_HASH,
+	PA_BLOCK,
+	PA_CONFIRMATIONS,
+	PA_STATUS,
+	PA_NONCE,
+	PA_ATTEMPTS,
+	PA_GAS_USED,
+	PA_REORGS,
+	PA_NCOLS
 };
 
+static const char *const proof_anchor_names[PA_NCOLS] = {
+	[PA_TREE_SIZE] = "tree_size",
+	[PA_ROOT] = "root",
+	[PA_CHAIN_ID] = "chain_id",
+	[PA_TX_HASH] = "tx_hash",
+	[PA_BLOCK] = "block_number",
+	[PA_CONFIRMATIONS] = "confirmations",
+	[PA_STATUS] = "status",
+	[PA_NONCE] = "nonce",
+	[PA_ATTEMPTS] = "attempts",
+	[PA_GAS_USED] = "gas_used",
+	[PA_REORGS] = "reorgs",
+};
+
+/* Row i of res into *a; c holds the columns proof_cols() found. */
 static int
-proof_anchor_decode(const PGresult *res, int i, struct proof_anchor *a)
+proof_anchor_decode(const PGresult *res, int i, const int c[PA_NCOLS],
+    struct proof_anchor *a)
 {
-	const char *tx = db_text(res, i, ANCHOR_COL_TX_HASH);
-	const char *status = db_text(res, i, ANCHOR_COL_STATUS);
+	const char *tx = db_text(res, i, c[PA_TX_HASH]);
+	const char *status = db_text(res, i, c[PA_STATUS]);
 
 	memset(a, 0, sizeof(*a));
-	if (PQnfields(res) < ANCHOR_NCOLS || tx == NULL ||
-	    strlen(tx) != 2 * MERKLE_HASH_LEN || status == NULL ||
+	if (tx == NULL || strlen(tx) != 2 * MERKLE_HASH_LEN || status == NULL ||
 	    strlen(status) >= sizeof(a->status) ||
-	    log_store_unhex(db_text(res, i, ANCHOR_COL_ROOT), a->root,
-		sizeof(a->root)) != 0)
+	    log_store_unhex(db_text(res, i, c[PA_ROOT]), a->root,
+		sizeof(a->root)) != 0) {
+		lc_error("event=proof_anchor_undecodable row=%d", i);
 		return LC_ERR_INTERNAL;
-	a->tree_size = (uint64_t)db_int64(res, i, ANCHOR_COL_TREE_SIZE);
-	a->chain_id = db_int64(res, i, ANCHOR_COL_CHAIN_ID);
+	}
+	a->tree_size = (uint64_t)db_int64(res, i, c[PA_TREE_SIZE]);
+	a->chain_id = db_int64(res, i, c[PA_CHAIN_ID]);
 	snprintf(a->tx_hash, sizeof(a->tx_hash), "0x%s", tx);
-	a->block_number = PQgetisnull(res, i, ANCHOR_COL_BLOCK)
+	a->block_number = PQgetisnull(res, i, c[PA_BLOCK])
 	    ? -1
-	    : db_int64(res, i, ANCHOR_COL_BLOCK);
-	a->confirmations = db_int64(res, i, ANCHOR_COL_CONFIRMATIONS);
+	    : db_int64(res, i, c[PA_BLOCK]);
+	a->confirmations = db_int64(res, i, c[PA_CONFIRMATIONS]);
 	memcpy(a->status, status, strlen(status) + 1);
-	a->nonce = db_int64(res, i, ANCHOR_COL_NONCE);
-	a->attempts = db_int64(res, i, ANCHOR_COL_ATTEMPTS);
-	a->gas_used = PQgetisnull(res, i, ANCHOR_COL_GAS_USED)
+	a->nonce = db_int64(res, i, c[PA_NONCE]);
+	a->attempts = db_int64(res, i, c[PA_ATTEMPTS]);
+	a->gas_used = PQgetisnull(res, i, c[PA_GAS_USED])
 	    ? -1
-	    : db_int64(res, i, ANCHOR_COL_GAS_USED);
-	a->reorgs = db_int64(res, i, ANCHOR_COL_REORGS);
+	    : db_int64(res, i, c[PA_GAS_USED]);
+	a->reorgs = db_int64(res, i, c[PA_REORGS]);
 	return 0;
 }
 
@@ -143,9 +180,16 @@ proof_label_pending(struct db *db, int64_t account_id, int64_t task_id,
 	int64_t	    owner;
 	int	    rc;
 
+	static const char *const names[] = { "owner_id" };
+	int			 col;
+
 	if ((rc = db_exec(db, "log_pending_by_task", 1, p, &res)) != 0)
 		return rc;
-	owner = PQntuples(res) == 1 ? db_int64(res, 0, 0) : -1;
+	if ((rc = proof_cols(res, names, 1, &col)) != 0) {
+		PQclear(res);
+		return rc;
+	}
+	owner = PQntuples(res) == 1 ? db_int64(res, 0, col) : -1;
 	PQclear(res);
 	if (owner < 0)
 		return market_fail(detail, LC_ERR_NOT_FOUND,
@@ -185,53 +229,59 @@ proof_label_check(struct merkle_hasher *h, const struct proof_label *p,
 	return 0;
 }
 
+/* The columns of log_leaf_by_task. */
+enum { PL_INDEX, PL_RECORD, PL_HASH, PL_OWNER, PL_NCOLS };
+static const char *const proof_leaf_names[PL_NCOLS] = {
+	[PL_INDEX] = "leaf_index",
+	[PL_RECORD] = "record",
+	[PL_HASH] = "leaf_hash",
+	[PL_OWNER] = "owner_id",
+};
+
 int
 proof_label_get(struct db *db, int64_t account_id, int64_t task_id,
     struct proof_label *out, char *detail)
 {
 	struct merkle_hasher *h = NULL;
-	PGresult	     *leaf = NULL, *anc = NULL;
-	char		      task_s[24], idx_s[24];
-	const char	     *p[1];
+	PGresult	     *leaf = NULL;
+	char		      task_s[24];
+	const char	     *p[1], *record;
+	int		      c[PL_NCOLS];
 	int		      rc;
 
 	memset(out, 0, sizeof(*out));
 	out->task_id = task_id;
 	p[0] = market_i64(task_s, task_id);
-	if ((rc = db_exec(db, "log_leaf_by_task", 1, p, &leaf)) != 0)
+	if ((rc = db_exec(db, "log_leaf_by_task", 1, p, &leaf)) != 0 ||
+	    (rc = proof_cols(leaf, proof_leaf_names, PL_NCOLS, c)) != 0)
 		goto out;
 	if (PQntuples(leaf) != 1) {
 		rc = proof_label_pending(db, account_id, task_id, detail);
 		goto out;
 	}
-	if (db_int64(leaf, 0, 3) != account_id) {
+	if (db_int64(leaf, 0, c[PL_OWNER]) != account_id) {
 		rc = market_fail(detail, LC_ERR_FORBIDDEN,
 		    "task %" PRId64 " is not in one of your projects", task_id);
 		goto out;
 	}
-	out->leaf_index = (uint64_t)db_int64(leaf, 0, 0);
-	if (log_store_unhex(db_text(leaf, 0, 2), out->leaf_hash,
-		sizeof(out->leaf_hash)) != 0) {
-		rc = market_fail(detail, LC_ERR_INTERNAL, "bad leaf hash");
+	out->leaf_index = (uint64_t)db_int64(leaf, 0, c[PL_INDEX]);
+	if (log_store_unhex(db_text(leaf, 0, c[PL_HASH]), out->leaf_hash,
+		sizeof(out->leaf_hash)) != 0 ||
+	    (record = db_text(leaf, 0, c[PL_RECORD])) == NULL) {
+		rc = market_fail(detail, LC_ERR_INTERNAL,
+		    "leaf %" PRIu64 " is damaged in the log", out->leaf_index);
 		goto out;
 	}
-	if (db_text(leaf, 0, 1) == NULL) {
-		rc = market_fail(detail, LC_ERR_INTERNAL, "no leaf record");
-		goto out;
-	}
-	if ((out->leaf = strdup(db_text(leaf, 0, 1))) == NULL) {
+	if ((out->leaf = strdup(record)) == NULL) {
 		rc = LC_ERR_NOMEM;
 		goto out;
 	}
-	p[0] = market_i64(idx_s, (int64_t)out->leaf_index);
-	if ((rc = db_exec(db, "anchor_covering", 1, p, &anc)) != 0)
+	if ((rc = proof_anchor_confirmed(db, out->leaf_index, &out->anchor,
+		 &out->anchored)) != 0)
 		goto out;
-	if (PQntuples(anc) == 1) {
-		if ((rc = proof_anchor_decode(anc, 0, &out->anchor)) != 0)
-			goto out;
-		out->anchored = 1;
+	if (out->anchored)
 		out->tree_size = out->anchor.tree_size;
-	} else if ((rc = log_store_size(db, &out->tree_size)) != 0)
+	else if ((rc = log_store_size(db, &out->tree_size)) != 0)
 		goto out;
 	if (out->tree_size <= out->leaf_index ||
 	    out->tree_size > MERKLE_MAX_SIZE) {
@@ -251,7 +301,6 @@ proof_label_get(struct db *db, int64_t account_id, int64_t task_id,
 out:
 	merkle_hasher_free(h);
 	PQclear(leaf);
-	PQclear(anc);
 	if (rc != 0)
 		proof_label_clear(out);
 	return rc;
@@ -304,6 +353,28 @@ proof_consistency_get(struct db *db, uint64_t from, uint64_t to,
 }
 
 int
+proof_anchor_confirmed(struct db *db, uint64_t leaf_index,
+    struct proof_anchor *out, int *found)
+{
+	PGresult   *res = NULL;
+	char	    idx_s[24];
+	const char *p[1] = { market_i64(idx_s, (int64_t)leaf_index) };
+	int	    c[PA_NCOLS];
+	int	    rc;
+
+	memset(out, 0, sizeof(*out));
+	*found = 0;
+	if ((rc = db_exec(db, "anchor_covering", 1, p, &res)) != 0)
+		return rc;
+	if ((rc = proof_cols(res, proof_anchor_names, PA_NCOLS, c)) == 0 &&
+	    PQntuples(res) == 1 &&
+	    (rc = proof_anchor_decode(res, 0, c, out)) == 0)
+		*found = 1;
+	PQclear(res);
+	return rc;
+}
+
+int
 proof_anchors_list(struct db *db, uint64_t limit, struct proof_anchor **out,
     size_t *n)
 {
@@ -311,19 +382,22 @@ proof_anchors_list(struct db *db, uint64_t limit, struct proof_anchor **out,
 	PGresult	    *res = NULL;
 	char		     lim[24];
 	const char	    *p[1] = { market_i64(lim, (int64_t)limit) };
+	int		     c[PA_NCOLS];
 	int		     i, rows, rc;
 
 	*out = NULL;
 	*n = 0;
 	if ((rc = db_exec(db, "anchor_list", 1, p, &res)) != 0)
 		return rc;
+	if ((rc = proof_cols(res, proof_anchor_names, PA_NCOLS, c)) != 0)
+		goto out;
 	rows = PQntuples(res);
 	if (rows > 0 && (a = calloc((size_t)rows, sizeof(*a))) == NULL) {
 		rc = LC_ERR_NOMEM;
 		goto out;
 	}
 	for (i = 0; i < rows; i++)
-		if ((rc = proof_anchor_decode(res, i, &a[i])) != 0)
+		if ((rc = proof_anchor_decode(res, i, c, &a[i])) != 0)
 			goto out;
 	*out = a;
 	*n = (size_t)rows;

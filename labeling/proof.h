@@ -87,6 +87,12 @@ void proof_label_clear(struct proof_label *p);
 int proof_consistency_get(struct db *db, uint64_t from, uint64_t to,
     struct proof_consistency *out, char *detail);
 
+/* The largest confirmed anchor covering leaf_index (tree_size >
+ * leaf_index; 0: the largest confirmed anchor): *found is 1 and *out that
+ * anchor, or *found is 0. */
+int proof_anchor_confirmed(struct db *db, uint64_t leaf_index,
+    struct proof_anchor *out, int *found);
+
 /* The `limit` largest anchors, largest tree size first, whatever their
  * status: *out is calloc'd (the caller free()s it, NULL when *n is 0). */
 int proof_anchors_list(struct db *db, uint64_t limit, struct proof_anchor **out,

@@ -211,6 +211,28 @@ test('tampered proofs fail at the right step', async () => {
   assert.equal((await st.labelctl(['verify', path.join(st.dir, 'junk.json')])).code, 2, 'not JSON');
 });
 
+test('a log that disagrees with its confirmed anchor serves no proof', async () => {
+  const [leaf] = await st.sql('SELECT task_id FROM log_leaves WHERE leaf_index = 4');
+  const proof = await getProof(leaf.task_id);
+  assert.ok(proof.anchor, 'leaf 4 is under a confirmed anchor');
+  const flipped = (proof.root[0] === '0' ? '1' : '0') + proof.root.slice(1);
+  await st.sql("UPDATE anchors SET root = decode($1, 'hex') WHERE tree_size = $2 AND status = 'confirmed'",
+    [flipped, proof.tree_size]);
+  try {
+    const r = await api(cur, 'GET', `/v1/tasks/${leaf.task_id}/proof`, { token: log.token });
+    assert.equal(r.status, 500, r.text);
+    assert.equal(r.body.path, undefined, 'no proof in the answer');
+    assert.match(r.body.detail, new RegExp(`disagrees with its anchor at tree size ${proof.tree_size}`));
+    assert.ok(st.servers.some((s) => s.log().includes(`event=log_root_mismatch tree_size=${proof.tree_size}`)),
+      'logged as an error');
+  } finally {
+    await st.sql("UPDATE anchors SET root = decode($1, 'hex') WHERE tree_size = $2 AND status = 'confirmed'",
+      [proof.root, proof.tree_size]);
+  }
+  const again = await getProof(leaf.task_id);
+  assert.deepEqual([again.root, again.path, again.anchor.tx_hash], [proof.root, proof.path, proof.anchor.tx_hash]);
+});
+
 test('consistency proofs between successive anchors verify', async () => {
   const s0 = await log.size();
   await log.append(3);
