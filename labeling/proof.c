@@ -202,14 +202,14 @@ proof_label_pending(struct db *db, int64_t account_id, int64_t task_id,
 	    task_id);
 }
 
-/* The proof must verify against its own record, or the log is damaged. */
-static int
-proof_label_check(struct merkle_hasher *h, const struct proof_label *p,
+int
+proof_label_verify(struct merkle_hasher *h, const struct proof_label *p,
     char *detail)
 {
 	uint8_t lh[MERKLE_HASH_LEN];
 
-	if (merkle_leaf_hash(h, p->leaf, strlen(p->leaf), lh) != 0 ||
+	if (p->leaf == NULL || p->path_len > MERKLE_MAX_PROOF ||
+	    merkle_leaf_hash(h, p->leaf, strlen(p->leaf), lh) != 0 ||
 	    memcmp(lh, p->leaf_hash, sizeof(lh)) != 0 ||
 	    merkle_inclusion_verify(h, lh, p->leaf_index, p->tree_size, p->path,
 		p->path_len, p->root) != 0) {
@@ -297,7 +297,7 @@ proof_label_get(struct db *db, int64_t account_id, int64_t task_id,
 	if ((rc = proof_two_pass(db, h, proof_inclusion_compute, out,
 		 detail)) != 0)
 		goto out;
-	rc = proof_label_check(h, out, detail);
+	rc = proof_label_verify(h, out, detail);
 out:
 	merkle_hasher_free(h);
 	PQclear(leaf);

@@ -83,6 +83,17 @@ int  proof_label_get(struct db *db, int64_t account_id, int64_t task_id,
      struct proof_label *out, char *detail);
 void proof_label_clear(struct proof_label *p);
 
+/*
+ * Does p hold together (RFC 9162 §2.1.3.2): its record hashes to leaf_hash,
+ * the path folds that hash to root at tree_size, and an anchored proof's
+ * root is its anchor's?  0, or LC_ERR_INTERNAL with a sentence in detail
+ * (and an error logged: a proof built from the log that fails this means
+ * the log is damaged).  Needs no database; proof_label_get() runs it on
+ * every proof before returning it.  h is the caller's.
+ */
+int proof_label_verify(struct merkle_hasher *h, const struct proof_label *p,
+    char *detail);
+
 /* The consistency proof between sizes 0 < from <= to <= the log's size. */
 int proof_consistency_get(struct db *db, uint64_t from, uint64_t to,
     struct proof_consistency *out, char *detail);
