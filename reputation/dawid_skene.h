@@ -24,7 +24,51 @@
  * online model, and the class prior stays uniform (learnt priors collapse on
  * data sets whose workers are one-sided, e.g. the bluebirds set).
  *
- * Pure: no I/O, no globals, no allocation: every buffer is the caller's.
+ * Two ways to run them:
+ *  - rep_ds_run(), rep_onecoin_run(): over a batch in any order, no
+ *    allocation at all — the market's batch pass (online.h);
+ *  - rep_ds_fit(), rep_onecoin_fit(): over a vote index (vote_index.h), in
+ *    blocks that the caller may run on several threads (parallel.h), with
+ *    the regularisation below — `labelctl aggregate` and anything large.
+ *    With opts.row_prior = opts.acc_prior = 0 and no worker_scale they fit
+ *    the same model as the _run functions (the same numbers up to rounding:
+ *    sums are taken in another order).
+ *
+ * Regularisation (the _fit functions).  Full DS has K(K-1) free parameters
+ * per worker; on a worker with ~K^2 votes or fewer it fits noise, and on a
+ * crowd that the one-coin model describes it can score below plain
+ * majority vote (measured: bench/aggregation/RESULTS.md).  So every
+ * confusion row gets a Dirichlet prior of row_prior pseudo-votes, centred
+ * on what the worker's own data can support:
+ *	m_w[k][k] = a_w,   m_w[k][l] = (1 - a_w) e[k][l]   (l != k)
+ *	a_w = (c_w + acc_prior * abar) / (n_w + acc_prior)
+ * where c_w is the worker's expected number of right answers, n_w its
+ * votes, abar the crowd's pooled accuracy Σc/Σn and e[k][.] the crowd's
+ * pooled distribution of wrong answers on class k (its pooled confusion
+ * matrix without the diagonal).  The M-step is the MAP estimate
+ *	pi_w[k][l] ∝ N_w[k][l] + row_prior m_w[k][l] + s + d [k = l]
+ * (N_w the expected counts).  The prior weighs row_prior against the
+ * worker's ~n_w / K votes per row, so it fades as a worker's votes grow:
+ * a worker with few votes is treated as a one-coin worker of shrunk
+ * accuracy, a worker with hundreds gets its own confusion matrix.  This is
+ * the hierarchical prior of Bayesian classifier combination (Kim &
+ * Ghahramani, AISTATS 2012) and of community DS (Venanzi, Guiver, Kazai,
+ * Kohli & Shokouhi, WWW 2014), estimated by empirical Bayes instead of
+ * sampling; Toloka's guidance that DS needs about |L|^2 answers per worker
+ * is where the default strength comes from (rep_fit_opts_default()).  The
+ * one-coin fit shrinks a_w the same way (acc_prior pseudo-votes at abar)
+ * instead of using the fixed Beta(prior_alpha, prior_beta).
+ *
+ * Stake (worker_scale): the market weighs a vote by h(stake) times its
+ * log-odds (weights.h).  The _fit functions multiply each worker's
+ * log-likelihood terms in the E-step by worker_scale[w] in [0, 1], so a
+ * worker below the reference stake moves the posterior less; 1 for all
+ * workers is plain EM.
+ *
+ * Pure: no I/O, no globals.  The _run functions allocate nothing (every
+ * buffer is the caller's); the _fit functions allocate O(K^2 (n_items +
+ * n_workers) / block + n_workers) bytes of scratch with malloc and free it
+ * before returning.
  */
 #ifndef REP_DAWID_SKENE_H
 #define REP_DAWID_SKENE_H
@@ -32,7 +76,9 @@
 #include <stdbool.h>
 
 #include "reputation/obs.h"
+#include "reputation/parallel.h"
 #include "reputation/params.h"
+#include "reputation/vote_index.h"
 
 /* Results of a run; the caller allocates the arrays and owns them. */
 struct rep_ds_model {
@@ -68,5 +114,42 @@ struct rep_onecoin_model {
 /* One-coin EM, same conventions as rep_ds_run().  0 or REP_ERR_INVALID. */
 int rep_onecoin_run(const struct rep_batch *b, const double *init_post,
     const struct rep_params *p, struct rep_onecoin_model *m);
+
+/* Items and workers per block of the _fit passes (a unit of parallel work). */
+#define REP_FIT_ITEM_BLOCK 2048
+#define REP_FIT_WORKER_BLOCK 256
+
+struct rep_fit_opts {
+	double row_prior; /* Dirichlet pseudo-votes per confusion row; 0 off */
+	double acc_prior; /* pseudo-votes pulling a_w to abar; 0 off */
+	const double *worker_scale; /* n_workers in [0, 1], or NULL (all 1) */
+	const struct rep_parallel *par; /* NULL: every block on this thread */
+};
+
+/*
+ * The defaults: row_prior = n_labels (K^2 pseudo-votes per matrix: a
+ * worker's own estimates outweigh the prior past ~K^2 votes), acc_prior = 
+ * REP_FIT_ACC_PRIOR, no scale, no threads.
+ */
+#define REP_FIT_ACC_PRIOR 4.0
+void rep_fit_opts_default(struct rep_fit_opts *o, int n_labels);
+
+/*
+ * Dawid-Skene EM over an index, regularised as above.  init_post as for
+ * rep_ds_run() (NULL: majority vote); m as for rep_ds_run().  0,
+ * REP_ERR_INVALID or REP_ERR_NOMEM.
+ */
+int rep_ds_fit(const struct rep_vote_index *ix, const double *init_post,
+    const struct rep_params *p, const struct rep_fit_opts *o,
+    struct rep_ds_model *m);
+
+/*
+ * One-coin EM over an index: a_w shrunk to abar by acc_prior pseudo-votes
+ * (acc_prior = 0: the Beta(prior_alpha, prior_beta) of rep_onecoin_run()),
+ * uniform class prior.  0, REP_ERR_INVALID or REP_ERR_NOMEM.
+ */
+int rep_onecoin_fit(const struct rep_vote_index *ix, const double *init_post,
+    const struct rep_params *p, const struct rep_fit_opts *o,
+    struct rep_onecoin_model *m);
 
 #endif
