@@ -24,8 +24,9 @@
 #define LC_DEFAULT_DATASETS "../shared/datasets"
 #endif
 
-static const char *const method_names[] = { "mv", "onecoin", "ds", "stake" };
-#define N_METHODS 4
+static const char *const method_names[] = { "mv", "wawa", "onecoin", "ds",
+	"stake", "replay" };
+#define N_METHODS 6
 
 static double
 now_ms(void)
@@ -56,7 +57,7 @@ accuracy(const struct aggregate_data *d, const double *post)
 	int i, K = d->batch.n_labels, hits = 0, n = 0;
 
 	for (i = 0; i < d->batch.n_items; i++) {
-		if (d->gold[i] < 0)
+		if (d->gold[i] == AGG_GOLD_NONE)
 			continue;
 		n++;
 		hits +=
@@ -277,7 +278,7 @@ main(int argc, char **argv)
 				double t0 = now_ms();
 
 				if (aggregate_estimate(&data[i],
-					method_names[m], &p, post) != 0)
+					method_names[m], &p, NULL, post) != 0)
 					abort();
 				times[r] = now_ms() - t0;
 			}
