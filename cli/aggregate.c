@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/aggregate.h"
 #include "cli/csv.h"
@@ -353,9 +354,113 @@ sort_labels(struct loader *l, int32_t *rank)
 	return 0;
 }
 
+/*
+ * Part q of a split read (q >= 1) into part 0's tables: every name it
+ * interned is interned again, in its order of first appearance (so the
+ * indices are those a serial read gives), and its votes are appended with
+ * their indices mapped.  0, or -1 (a limit or out of memory: the caller
+ * reads serially, which reports it with its line).
+ */
+static int
+merge_part(struct loader *l0, struct loader *lq)
+{
+	struct aggregate_data *d = l0->d, *q = lq->d;
+	struct intern  *from[3] = { &q->items, &q->workers, &lq->labels };
+	struct intern  *to[3] = { &d->items, &d->workers, &l0->labels };
+	int32_t	       *map[3] = { NULL, NULL, NULL };
+	struct rep_obs *obs;
+	size_t		i;
+	int		t, rc = -1;
+
+	for (t = 0; t < 3; t++) {
+		if ((map[t] = malloc((from[t]->n + 1) * sizeof(int32_t))) ==
+		    NULL)
+			goto done;
+		for (i = 0; i < from[t]->n; i++) {
+			const char *name = intern_name(from[t], (int32_t)i);
+			size_t	    len = from[t]->len[i];
+
+			if ((map[t][i] = intern_put(to[t], name, len,
+				 intern_hash(name, len))) < 0)
+				goto done;
+		}
+	}
+	if (d->batch.n_obs + q->batch.n_obs > AGG_MAX_VOTES ||
+	    (obs = realloc((void *)d->batch.obs,
+		 (d->batch.n_obs + q->batch.n_obs + 1) * sizeof(*obs))) == NULL)
+		goto done;
+	d->batch.obs = obs;
+	l0->cap_obs = d->batch.n_obs + q->batch.n_obs + 1;
+	for (i = 0; i < q->batch.n_obs; i++) {
+		const struct rep_obs *o = &q->batch.obs[i];
+
+		obs[d->batch.n_obs].item = map[0][o->item];
+		obs[d->batch.n_obs].worker = map[1][o->worker];
+		obs[d->batch.n_obs++].label = map[2][o->label];
+	}
+	rc = 0;
+done:
+	for (t = 0; t < 3; t++)
+		free(map[t]);
+	return rc;
+}
+
+/*
+ * The votes, read on n_threads threads when the file allows it (see
+ * csv_read_split()), else, or on any trouble, serially.
+ */
+static int
+read_votes(const char *path, int n_threads, struct loader *l, char *err,
+    size_t errlen)
+{
+	struct aggregate_data part_d[AGG_MAX_READ_THREADS];
+	struct loader	      part_l[AGG_MAX_READ_THREADS];
+	void		     *ctx[AGG_MAX_READ_THREADS];
+	int		      n = n_threads < AGG_MAX_READ_THREADS ? n_threads
+								   : AGG_MAX_READ_THREADS,
+	    q, ok;
+
+	if (n >= 2) {
+		ctx[0] = l;
+		for (q = 1; q < n; q++) {
+			memset(&part_d[q], 0, sizeof(part_d[q]));
+			memset(&part_l[q], 0, sizeof(part_l[q]));
+			part_d[q].items.max = AGG_MAX_ITEMS;
+			part_d[q].workers.max = AGG_MAX_WORKERS;
+			part_l[q].labels.max = REP_MAX_LABELS;
+			part_l[q].d = &part_d[q];
+			part_l[q].header_done = true;
+			ctx[q] = &part_l[q];
+		}
+		ok = csv_read_split(path, n, on_votes, ctx) == 0;
+		for (q = 1; q < n; q++) {
+			if (ok && merge_part(l, &part_l[q]) != 0)
+				ok = 0;
+			intern_free(&part_l[q].labels);
+			aggregate_free(&part_d[q]);
+		}
+		if (ok)
+			return 0;
+		/* Start again, serially. */
+		free((void *)l->d->batch.obs);
+		l->d->batch.obs = NULL;
+		l->d->batch.n_obs = 0;
+		l->cap_obs = 0;
+		l->header_done = false;
+		intern_free(&l->d->items);
+		intern_free(&l->d->workers);
+		intern_free(&l->labels);
+		l->d->items.max = AGG_MAX_ITEMS;
+		l->d->workers.max = AGG_MAX_WORKERS;
+		l->labels.max = REP_MAX_LABELS;
+	}
+	return csv_read_batches(path, on_votes, l, err, errlen);
+}
+
 int
 aggregate_load(const char *votes_path, const char *stakes_path,
-    const char *gold_path, struct aggregate_data *d, char *err, size_t errlen)
+    const char *gold_path, int n_threads, struct aggregate_data *d, char *err,
+    size_t errlen)
 {
 	struct loader	  l = { 0 };
 	struct rep_params p;
@@ -370,7 +475,7 @@ aggregate_load(const char *votes_path, const char *stakes_path,
 	d->workers.max = AGG_MAX_WORKERS;
 	l.labels.max = REP_MAX_LABELS;
 	rep_params_default(&p);
-	if ((rc = csv_read_batches(votes_path, on_votes, &l, err, errlen)) != 0)
+	if ((rc = read_votes(votes_path, n_threads, &l, err, errlen)) != 0)
 		goto fail;
 	if (d->batch.n_obs == 0) {
 		snprintf(err, errlen, "%s: no votes",
@@ -504,20 +609,25 @@ run_replay(const struct aggregate_data *d, const struct rep_params *p,
 }
 
 int
-aggregate_estimate(const struct aggregate_data *d, const char *name,
-    const struct rep_params *p, const struct rep_parallel *par, double *post)
+aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
+    double *post)
 {
-	const struct method_entry *me = method_find(name);
+	const struct method_entry *me = method_find(run->method);
 	const struct rep_batch	  *b = &d->batch;
+	const struct rep_params	  *p = run->params;
 	struct rep_vote_index	   ix = { 0 };
 	struct rep_fit_opts	   o;
+	struct rep_fit_info	   info = { 0 };
 	struct rep_ds_model	   ds = { 0 };
 	struct rep_onecoin_model   oc = { 0 };
 	double			  *wa = NULL, *wb = NULL, *scale = NULL;
 	size_t nw = (size_t)b->n_workers + 1, K = (size_t)b->n_labels;
 	int    rc = REP_ERR_NOMEM;
 
-	if (me == NULL)
+	run->iterations = 0;
+	run->converged = true;
+	run->acc_prior = run->own_share = 0.0;
+	if (me == NULL || p == NULL)
 		return REP_ERR_INVALID;
 	if (me->method == METHOD_MV)
 		return rep_majority(b, NULL, post);
@@ -533,13 +643,18 @@ aggregate_estimate(const struct aggregate_data *d, const char *name,
 	if ((rc = rep_vote_index_build(b, &ix)) != 0)
 		goto done;
 	rep_fit_opts_default(&o, b->n_labels);
-	o.par = par;
+	if (run->row_prior >= 0.0)
+		o.row_prior = run->row_prior;
+	o.par = run->par;
+	o.info = &info;
 	switch (me->method) {
 	case METHOD_ONECOIN:
 		oc.accuracy = wa;
 		oc.n_answers = wb;
 		oc.item_post = post;
 		rc = rep_onecoin_fit(&ix, NULL, p, &o, &oc);
+		run->iterations = oc.iterations;
+		run->converged = oc.converged;
 		break;
 	case METHOD_DS:
 	case METHOD_STAKE:
@@ -547,20 +662,25 @@ aggregate_estimate(const struct aggregate_data *d, const char *name,
 		ds.class_prior = wb;
 		ds.confusion = wa;
 		ds.item_post = post;
-		if (me->method == METHOD_DS) {
-			rc = rep_ds_fit(&ix, NULL, p, &o, &ds);
-			break;
+		if (me->method != METHOD_DS) {
+			stake_scales(d, p, scale);
+			o.worker_scale = scale;
+			rc = me->method == METHOD_STAKE
+			    ? stake_majority(d, p, post)
+			    : run_replay(d, p, post);
+			if (rc != 0)
+				break;
 		}
-		stake_scales(d, p, scale);
-		o.worker_scale = scale;
-		rc = me->method == METHOD_STAKE ? stake_majority(d, p, post)
-						: run_replay(d, p, post);
-		if (rc == 0)
-			rc = rep_ds_fit(&ix, post, p, &o, &ds);
+		rc = rep_ds_fit(&ix, me->method == METHOD_DS ? NULL : post, p,
+		    &o, &ds);
+		run->iterations = ds.iterations;
+		run->converged = ds.converged;
+		run->own_share = info.own_share;
 		break;
 	default:
 		rc = REP_ERR_INTERNAL;
 	}
+	run->acc_prior = info.acc_prior;
 done:
 	rep_vote_index_free(&ix);
 	free(wa);
@@ -831,7 +951,8 @@ usage_error(const char *fmt, const char *arg)
 }
 
 struct options {
-	const char *votes, *stakes, *gold, *method, *threads;
+	const char *votes, *stakes, *gold, *method, *threads, *row_prior;
+	bool	    verbose;
 };
 
 static const struct option_entry {
@@ -843,11 +964,13 @@ static const struct option_entry {
 	{ "--gold", offsetof(struct options, gold) },
 	{ "--method", offsetof(struct options, method) },
 	{ "--threads", offsetof(struct options, threads) },
+	{ "--row-prior", offsetof(struct options, row_prior) },
 };
 
 /* 0, 1 for --help (printed), or EXIT_USAGE (message printed). */
 static int
-parse_options(int argc, char **argv, struct options *o, int *threads)
+parse_options(int argc, char **argv, struct options *o, int *threads,
+    double *row_prior)
 {
 	char  *end;
 	long   n;
@@ -864,6 +987,10 @@ parse_options(int argc, char **argv, struct options *o, int *threads)
 		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
 			usage(stdout);
 			return 1;
+		}
+		if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+			o->verbose = true;
+			continue;
 		}
 		for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
 			if (strlen(options[i].name) == klen &&
@@ -901,6 +1028,19 @@ parse_options(int argc, char **argv, struct options *o, int *threads)
 			    o->threads);
 		*threads = (int)n;
 	}
+	*row_prior = -1.0;
+	if (o->row_prior != NULL) {
+		double x;
+
+		errno = 0;
+		x = strtod(o->row_prior, &end);
+		if (errno != 0 || end == o->row_prior || *end != '\0' ||
+		    !(x >= 0.0 && x <= AGG_MAX_ROW_PRIOR))
+			return usage_error("--row-prior '%s' is not a number "
+					   "from 0 to 10000",
+			    o->row_prior);
+		*row_prior = x;
+	}
 	return 0;
 }
 
@@ -927,27 +1067,39 @@ report_score(const struct aggregate_data *d, const char *method, size_t hits,
 		    d->n_gold_unseen);
 }
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int
 aggregate_main(int argc, char **argv)
 {
 	struct aggregate_data d = { 0 };
+	struct aggregate_run  run = { 0 };
 	struct options	      o;
 	struct rep_params     p;
 	struct pool	     *pool = NULL;
 	char		      err[1024], **label_csv = NULL;
 	int32_t		     *order = NULL;
-	double		     *post = NULL;
+	double		     *post = NULL, t0, t1, t2;
 	size_t		      hits, scored, K = 0, n_items, k;
 	int		      status = EXIT_USAGE, rc, threads;
 
-	if ((rc = parse_options(argc, argv, &o, &threads)) != 0)
+	if ((rc = parse_options(argc, argv, &o, &threads, &run.row_prior)) != 0)
 		return rc == 1 ? 0 : rc;
 	rep_params_default(&p);
-	if ((rc = aggregate_load(o.votes, o.stakes, o.gold, &d, err,
+	t0 = now_s();
+	if ((rc = aggregate_load(o.votes, o.stakes, o.gold, threads, &d, err,
 		 sizeof(err))) != 0) {
 		fprintf(stderr, "labelctl aggregate: %s\n", err);
 		return rc == CSV_ERR_INPUT ? EXIT_INPUT : EXIT_USAGE;
 	}
+	t1 = now_s();
 	K = (size_t)d.batch.n_labels;
 	n_items = (size_t)d.batch.n_items;
 	if ((post = malloc((n_items * K + 1) * sizeof(double))) == NULL ||
@@ -961,14 +1113,17 @@ aggregate_main(int argc, char **argv)
 		    threads);
 		goto done;
 	}
-	if ((rc = aggregate_estimate(&d, o.method, &p,
-		 pool != NULL ? pool_parallel(pool) : NULL, post)) != 0) {
+	run.method = o.method;
+	run.params = &p;
+	run.par = pool != NULL ? pool_parallel(pool) : NULL;
+	if ((rc = aggregate_estimate(&d, &run, post)) != 0) {
 		if (rc == REP_ERR_NOMEM)
 			goto nomem;
 		fprintf(stderr, "labelctl aggregate: %s failed (error %d)\n",
 		    o.method, rc);
 		goto done;
 	}
+	t2 = now_s();
 	if ((order = item_order(&d)) == NULL)
 		goto nomem;
 	if (write_labels(&d, order, post, label_csv, &hits, &scored) != 0) {
@@ -977,6 +1132,17 @@ aggregate_main(int argc, char **argv)
 	}
 	if (o.gold != NULL)
 		report_score(&d, o.method, hits, scored);
+	if (o.verbose)
+		fprintf(stderr,
+		    "read votes=%zu items=%d workers=%d labels=%d "
+		    "seconds=%.3f threads=%d\n"
+		    "fit method=%s iterations=%d converged=%s "
+		    "accuracy_prior=%.3g own_matrix_share=%.3f seconds=%.3f\n"
+		    "write seconds=%.3f\n",
+		    d.batch.n_obs, d.batch.n_items, d.batch.n_workers,
+		    d.batch.n_labels, t1 - t0, threads, o.method,
+		    run.iterations, run.converged ? "yes" : "no", run.acc_prior,
+		    run.own_share, t2 - t1, now_s() - t2);
 	status = 0;
 	goto done;
 nomem:

@@ -20,6 +20,7 @@
 #ifndef LC_CLI_AGGREGATE_H
 #define LC_CLI_AGGREGATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,20 +60,37 @@ struct aggregate_data {
 
 /*
  * Load the CSV files (stakes_path and gold_path may be NULL; any one path
- * may be "-").  0, CSV_ERR_INPUT (err: "file:line: message"),
- * CSV_ERR_READ (err: "file: why") or CSV_ERR_SYSTEM.
+ * may be "-"), the votes on up to n_threads threads (a large regular file
+ * is read in parts; the result is the same as a serial read's).  0,
+ * CSV_ERR_INPUT (err: "file:line: message"), CSV_ERR_READ (err: "file:
+ * why") or CSV_ERR_SYSTEM.
  */
+#define AGG_MAX_READ_THREADS 8
 int  aggregate_load(const char *votes_path, const char *stakes_path,
-     const char *gold_path, struct aggregate_data *d, char *err, size_t errlen);
+     const char *gold_path, int n_threads, struct aggregate_data *d, char *err,
+     size_t errlen);
 void aggregate_free(struct aggregate_data *d);
 
+/* One estimation: what to run, and what the fit reported. */
+#define AGG_MAX_ROW_PRIOR 1e4
+struct aggregate_run {
+	const char		  *method; /* a name of the --method table */
+	const struct rep_params	  *params;
+	const struct rep_parallel *par; /* NULL: this thread */
+	double row_prior;		/* < 0: the default (K); 0: plain DS */
+	/* out */
+	int    iterations; /* EM iterations (0 for mv, wawa) */
+	bool   converged;
+	double acc_prior; /* the estimated accuracy prior strength */
+	double own_share; /* ds, stake, replay: mean own-matrix share */
+};
+
 /*
- * Run method (a name of the --method table) into post (n_items * K,
- * caller's), its blocks on par (NULL: this thread).  0, REP_ERR_INVALID
+ * Run run->method into post (n_items * K, caller's).  0, REP_ERR_INVALID
  * (unknown method) or another REP_ERR_* code.
  */
-int aggregate_estimate(const struct aggregate_data *d, const char *method,
-    const struct rep_params *p, const struct rep_parallel *par, double *post);
+int aggregate_estimate(const struct aggregate_data *d,
+    struct aggregate_run *run, double *post);
 
 /* Is name a method of aggregate_estimate()? */
 int aggregate_method_known(const char *name);

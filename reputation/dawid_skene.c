@@ -285,16 +285,20 @@ struct fit {
 	double			    *T;	     /* n_items * K, the model's */
 	rep_v4f			    *Tf;     /* n_items rows */
 	rep_v4f			    *Lf; /* DS: n_workers * K rows, [w][l][k] */
-	rep_v4f			     shapeT[REP_MAX_LABELS]
-		      [REP_MAX_LABELS / 4]; /* e[k][l], [l][k] */
-	rep_v4f lrho[REP_MAX_LABELS / 4];   /* log class prior */
-	double	rho[REP_MAX_LABELS];	    /* class prior */
-	double *right, *wrong;		    /* one-coin: log P, scaled */
-	double *acc, *cnt;		    /* one-coin: the model's */
-	double *blk_ll;			    /* n_iblocks */
-	double *blk_rho;		    /* n_iblocks * K */
-	double *blk_pool;		    /* n_wblocks * POOL(K) */
-	double	abar;
+	double			    *right; /* one-coin: log P(right), scaled */
+	double *wrong;	   /* one-coin: log P(a given wrong), scaled */
+	double *acc, *cnt; /* one-coin: the model's arrays */
+	double *blk_ll;	   /* n_iblocks */
+	double *blk_rho;   /* n_iblocks * K */
+	double *blk_pool;  /* n_wblocks * POOL(K) */
+	double *neff;	   /* DS: n_workers, votes weighed by certainty */
+	double	s, a;	   /* row and accuracy prior strengths in use */
+	bool	a_fixed;   /* a has settled: no more EB steps */
+	double	abar;	   /* pooled accuracy */
+	double	rho[REP_MAX_LABELS];	  /* class prior */
+	rep_v4f lrho[REP_MAX_LABELS / 4]; /* log class prior */
+	/* The crowd's wrong answers on class k: e[k][l], stored [l][k]. */
+	rep_v4f shapeT[REP_MAX_LABELS][REP_MAX_LABELS / 4];
 };
 
 /* Pooled sums of a worker block: K * K counts [l][k], votes. */
@@ -305,8 +309,10 @@ rep_fit_opts_default(struct rep_fit_opts *o, int n_labels)
 {
 	o->row_prior = n_labels;
 	o->acc_prior = REP_FIT_ACC_PRIOR;
+	o->estimate_priors = true;
 	o->worker_scale = NULL;
 	o->par = NULL;
+	o->info = NULL;
 }
 
 static size_t
@@ -458,6 +464,10 @@ ds_count_block(void *arg, int blk)
 	memset(pool, 0, POOL(K) * sizeof(*pool));
 	for (w = lo; w < hi; w++) {
 		rep_v4f *cnt = f->Lf + (size_t)w * K * st;
+		rep_v4f	 sq;
+		double	 purity = 0.0,
+		       votes = (double)(ix->worker_start[w + 1] -
+			   ix->worker_start[w]);
 
 		for (l = 0; l < K; l++)
 			for (c = 0; c < C; c++)
@@ -477,7 +487,11 @@ ds_count_block(void *arg, int blk)
 				    st);
 			for (c = 0; c < C; c++)
 				row[c] += t[c];
+			for (sq = t[0] * t[0], c = 1; c < C; c++)
+				sq += t[c] * t[c];
+			purity += (double)sq[0] + sq[1] + sq[2] + sq[3];
 		}
+		f->neff[w] = (K * purity - votes) / (K - 1);
 		for (l = 0; l < K; l++)
 			for (k = 0; k < K; k++)
 				pool[(size_t)l * K + k] +=
@@ -488,56 +502,194 @@ ds_count_block(void *arg, int blk)
 }
 
 /*
- * DS M-step, second pass: each worker's counts become log pi_w, the MAP
- * estimate under the row prior (dawid_skene.h):
- *	pi_w[k][l] = (N[k][l] + s m[k][l] + sm + d [k = l]) / (N[k] + s + K sm + d)
- * with m[k][l] = a_w [k = l] + (1 - a_w) e[k][l], a vector over k per l.
+ * Digamma, for the empirical-Bayes steps: the recurrence psi(x) = psi(x+1)
+ * - 1/x up to x >= 6, then the asymptotic series (error < 1e-11).
+ */
+static double
+digamma(double x)
+{
+	double r = 0.0, z;
+
+	while (x < 6.0) {
+		r -= 1.0 / x;
+		x += 1.0;
+	}
+	z = 1.0 / (x * x);
+	return r + log(x) - 0.5 / x -
+	    z *
+	    (1.0 / 12 -
+		z *
+		    (1.0 / 120 -
+			z * (1.0 / 252 - z * (1.0 / 240 - z * (1.0 / 132)))));
+}
+
+static double
+clamp(double x, double lo, double hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Every stride-th worker: the sample the strengths are estimated on. */
+static int
+eb_stride(const struct fit *f)
+{
+	int n = f->ix->n_workers;
+
+	return n > REP_FIT_EB_SAMPLE
+	    ? (n + REP_FIT_EB_SAMPLE - 1) / REP_FIT_EB_SAMPLE
+	    : 1;
+}
+
+/*
+ * One fixed-point step for the accuracy prior's strength a: worker w's
+ * right answers c_w of n_w are beta-binomial with mean abar and precision
+ * a; Minka ("Estimating a Dirichlet distribution", 2000) gives
+ *	a' = a Σ_w [abar (psi(c_w + a abar) - psi(a abar)) + (1 - abar)
+ *	    (psi(n_w - c_w + a (1 - abar)) - psi(a (1 - abar)))] /
+ *	    Σ_w [psi(n_w + a) - psi(a)]
+ * over workers 0, stride, 2 stride, ... of n.  A crowd whose workers look
+ * alike drives a up (toward majority vote), one of very unequal workers
+ * down.
+ */
+static double
+eb_accuracy_step(double a, double m, const double *right, const double *votes,
+    int n, int stride)
+{
+	double num = 0.0, den = 0.0, c;
+	double p0 = digamma(a * m), p1 = digamma(a * (1.0 - m));
+	double pa = digamma(a);
+	int    w;
+
+	for (w = 0; w < n; w += stride) {
+		if (votes[w] <= 0.0)
+			continue;
+		c = clamp(right[w], 0.0, votes[w]);
+		num += m * (digamma(c + a * m) - p0) +
+		    (1.0 - m) * (digamma(votes[w] - c + a * (1.0 - m)) - p1);
+		den += digamma(votes[w] + a) - pa;
+	}
+	if (!(den > 0.0) || !(num > 0.0))
+		return a;
+	return clamp(a * num / den, REP_FIT_PRIOR_MIN, REP_FIT_PRIOR_MAX);
+}
+
+/*
+ * The accuracy prior's strength for the current counts: the fixed point
+ * iterated from f->a to a relative change of 1e-4 (at most
+ * EB_MAX_STEPS steps).  Once an M-step moves it by less than 1e-3 it is
+ * kept for the rest of the fit, so that EM's own convergence test applies.
+ */
+#define EB_MAX_STEPS 40
+
+static void
+eb_accuracy_update(struct fit *f, const double *right, const double *votes,
+    int n, int stride)
+{
+	double a = f->a, next;
+	int    i;
+
+	if (f->a_fixed || !f->o->estimate_priors || f->a <= 0.0)
+		return;
+	for (i = 0; i < EB_MAX_STEPS; i++) {
+		next = eb_accuracy_step(a, f->abar, right, votes, n, stride);
+		if (fabs(next - a) <= 1e-4 * a) {
+			a = next;
+			break;
+		}
+		a = next;
+	}
+	if (fabs(a - f->a) <= 1e-3 * f->a)
+		f->a_fixed = true;
+	f->a = a;
+}
+
+/* Worker w's shrunk accuracy a_w from its right answers and votes. */
+static double
+shrunk_accuracy(const struct fit *f, double right, double votes)
+{
+	if (f->a > 0.0)
+		return (right + f->a * f->abar) / (votes + f->a);
+	return votes > 0.0 ? right / votes : f->abar;
+}
+
+/* The accuracy prior's step for DS, on every eb_stride()-th worker. */
+static void
+ds_accuracy_step(struct fit *f)
+{
+	double right[REP_FIT_EB_SAMPLE + 1], votes[REP_FIT_EB_SAMPLE + 1];
+	size_t st = f->stride;
+	int    stride = eb_stride(f), w, n = 0, k, K = f->K;
+
+	for (w = 0; w < f->ix->n_workers && n <= REP_FIT_EB_SAMPLE;
+	     w += stride, n++) {
+		const rep_v4f *row = f->Lf + (size_t)w * K * st;
+
+		votes[n] = (double)(f->ix->worker_start[w + 1] -
+		    f->ix->worker_start[w]);
+		for (right[n] = 0.0, k = 0; k < K; k++)
+			right[n] += row[(size_t)k * st + k / 4][k % 4];
+	}
+	eb_accuracy_update(f, right, votes, n, 1);
+}
+
+/*
+ * DS M-step, second pass: each worker's counts become log pi_w.  With the
+ * row prior (s > 0), row k's centre is the worker's one-coin row,
+ *	m[k][k] = a_w,  m[k][l] = (1 - a_w) e[k][l],
+ * its MAP estimate under s pseudo-votes is
+ *	(N[k][l] + s m[k][l] + sm + d [k = l]) / (N[k] + s + K sm + d),
+ * and pi_w is the centre for a worker with fewer than K^2 effective votes,
+ * the MAP rows past 2 K^2, linear in between (dawid_skene.h).  Computed
+ * as vectors over k for each answer l.
  */
 static void
 ds_normalize_block(void *arg, int blk)
 {
 	struct fit		    *f = arg;
 	const struct rep_vote_index *ix = f->ix;
-	const struct rep_fit_opts   *o = f->o;
-	float			     s = (float)o->row_prior;
+	float			     s = (float)f->s;
 	float			     sm = (float)f->p->em_smoothing;
 	float			     d = (float)f->p->em_diag_prior;
-	rep_v4f			     inv[REP_MAX_LABELS / 4], num, off;
+	rep_v4f			     inv[REP_MAX_LABELS / 4], num, cm;
+	double			     right, votes, aw = 0.0, own = 1.0;
+	double			     kk = (double)f->K * f->K;
 	size_t			     st = f->stride;
-	double			     a, n;
 	int			     w, lo, hi, c, k, l, K = f->K, C = f->C;
 
 	block_range(blk, REP_FIT_WORKER_BLOCK, ix->n_workers, &lo, &hi);
 	for (w = lo; w < hi; w++) {
 		rep_v4f *row = f->Lf + (size_t)w * K * st;
 
-		n = (double)(ix->worker_start[w + 1] - ix->worker_start[w]);
-		a = 0.0;
-		if (s > 0.0f) {
-			for (k = 0; k < K; k++)
-				a += row[(size_t)k * st + k / 4][k % 4];
-			if (o->acc_prior > 0.0)
-				a = (a + o->acc_prior * f->abar) /
-				    (n + o->acc_prior);
-			else
-				a = n > 0.0 ? a / n : f->abar;
-		}
+		votes = (double)(ix->worker_start[w + 1] - ix->worker_start[w]);
 		for (c = 0; c < C; c++) {
-			inv[c] = REP_V4F(s + K * sm + d);
+			num = REP_V4F(s + K * sm + d);
 			for (l = 0; l < K; l++)
-				inv[c] += row[(size_t)l * st + c];
-			inv[c] = REP_V4F(1.0f) / inv[c];
+				num += row[(size_t)l * st + c];
+			inv[c] = REP_V4F(1.0f) / num;
 		}
-		off = REP_V4F(s * (float)(1.0 - a));
+		if (s > 0.0f) {
+			for (right = 0.0, k = 0; k < K; k++)
+				right += row[(size_t)k * st + k / 4][k % 4];
+			aw = clamp(shrunk_accuracy(f, right, votes), 1e-6,
+			    1.0 - 1e-6);
+			own = clamp((f->neff[w] - kk) / kk, 0.0, 1.0);
+		}
 		for (l = 0; l < K; l++) {
 			rep_v4f *r = row + (size_t)l * st;
 
 			for (c = 0; c < C; c++) {
-				num =
-				    r[c] + off * f->shapeT[l][c] + REP_V4F(sm);
+				cm = REP_V4F((float)(1.0 - aw)) *
+				    f->shapeT[l][c];
 				if (c == l / 4)
-					num[l % 4] += s * (float)a + d;
-				r[c] = rep_v4f_log(num * inv[c]);
+					cm[l % 4] = (float)aw;
+				num = r[c] + REP_V4F(s) * cm + REP_V4F(sm);
+				if (c == l / 4)
+					num[l % 4] += d;
+				num = num * inv[c];
+				if (s > 0.0f && own < 1.0)
+					num = REP_V4F((float)own) * num +
+					    REP_V4F((float)(1.0 - own)) * cm;
+				r[c] = rep_v4f_log(num);
 			}
 		}
 	}
@@ -690,6 +842,7 @@ fit_free(struct fit *f)
 {
 	free(f->Tf);
 	free(f->Lf);
+	free(f->neff);
 	free(f->blk_ll);
 	free(f->blk_rho);
 	free(f->blk_pool);
@@ -740,6 +893,8 @@ fit_init(struct fit *f, const struct rep_vote_index *ix, const double *init,
 	f->K = K;
 	f->C = (K + 3) / 4;
 	f->T = T;
+	f->s = o->row_prior;
+	f->a = o->acc_prior;
 	f->stride = row_stride(f->C);
 	f->n_iblocks =
 	    (ix->n_items + REP_FIT_ITEM_BLOCK - 1) / REP_FIT_ITEM_BLOCK;
@@ -753,11 +908,14 @@ fit_init(struct fit *f, const struct rep_vote_index *ix, const double *init,
 	if (onecoin) {
 		f->right = malloc((nw + 1) * sizeof(double));
 		f->wrong = malloc((nw + 1) * sizeof(double));
-	} else
+	} else {
 		f->Lf = alloc_rows(nw * K, f->stride);
+		f->neff = malloc((nw + 1) * sizeof(double));
+	}
 	if (f->Tf == NULL || f->blk_ll == NULL || f->blk_rho == NULL ||
 	    f->blk_pool == NULL ||
-	    (onecoin ? f->right == NULL || f->wrong == NULL : f->Lf == NULL)) {
+	    (onecoin ? f->right == NULL || f->wrong == NULL
+		     : f->Lf == NULL || f->neff == NULL)) {
 		fit_free(f);
 		return REP_ERR_NOMEM;
 	}
@@ -826,6 +984,21 @@ ds_pool(struct fit *f)
 						p->em_smoothing) /
 					sum);
 	}
+	ds_accuracy_step(f);
+}
+
+/* The mean over workers of the share of their own matrix in the blend. */
+static double
+own_share(const struct fit *f)
+{
+	double kk = (double)f->K * f->K, sum = 0.0;
+	int    w;
+
+	if (f->s <= 0.0 || f->ix->n_workers == 0)
+		return 1.0;
+	for (w = 0; w < f->ix->n_workers; w++)
+		sum += clamp((f->neff[w] - kk) / kk, 0.0, 1.0);
+	return sum / f->ix->n_workers;
 }
 
 int
@@ -858,6 +1031,10 @@ rep_ds_fit(const struct rep_vote_index *ix, const double *init_post,
 		}
 	}
 	m->log_likelihood = ll;
+	if (o->info != NULL) {
+		o->info->acc_prior = f.a;
+		o->info->own_share = own_share(&f);
+	}
 	for (k = 0; k < f.K; k++)
 		m->class_prior[k] = f.rho[k];
 	f.acc = m->confusion;
@@ -892,10 +1069,11 @@ rep_onecoin_fit(const struct rep_vote_index *ix, const double *init_post,
 			votes += f.blk_pool[b * POOL(f.K) + 1];
 		}
 		f.abar = (right + 1.0) / (votes + 2.0);
+		eb_accuracy_update(&f, f.acc, f.cnt, ix->n_workers,
+		    eb_stride(&f));
 		for (w = 0; w < ix->n_workers; w++) {
-			if (o->acc_prior > 0.0)
-				q = (f.acc[w] + o->acc_prior * f.abar) /
-				    (f.cnt[w] + o->acc_prior);
+			if (f.a > 0.0)
+				q = shrunk_accuracy(&f, f.acc[w], f.cnt[w]);
 			else
 				q = (f.acc[w] + p->prior_alpha) /
 				    (f.cnt[w] + p->prior_alpha + p->prior_beta);
@@ -918,6 +1096,10 @@ rep_onecoin_fit(const struct rep_vote_index *ix, const double *init_post,
 		}
 	}
 	m->log_likelihood = ll;
+	if (o->info != NULL) {
+		o->info->acc_prior = f.a;
+		o->info->own_share = 0.0;
+	}
 	fit_free(&f);
 	return REP_OK;
 }

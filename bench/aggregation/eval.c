@@ -262,7 +262,7 @@ main(int argc, char **argv)
 		    names[i]);
 		snprintf(path[1], sizeof(path[1]), "%s/%s/gold.csv", dir,
 		    names[i]);
-		if (aggregate_load(path[0], NULL, path[1], &data[i], err,
+		if (aggregate_load(path[0], NULL, path[1], 1, &data[i], err,
 			sizeof(err)) != 0) {
 			fprintf(stderr, "lc-agg-eval: %s\n", err);
 			return 1;
@@ -277,8 +277,13 @@ main(int argc, char **argv)
 			for (r = 0; r < runs; r++) {
 				double t0 = now_ms();
 
-				if (aggregate_estimate(&data[i],
-					method_names[m], &p, NULL, post) != 0)
+				struct aggregate_run run = { 0 };
+
+				run.method = method_names[m];
+				run.params = &p;
+				run.row_prior = -1.0;
+				if (aggregate_estimate(&data[i], &run, post) !=
+				    0)
 					abort();
 				times[r] = now_ms() - t0;
 			}
