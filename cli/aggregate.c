@@ -29,7 +29,7 @@
 
 #define EXIT_INPUT 1
 #define EXIT_USAGE 2 /* also: an input that cannot be read, no memory */
-#define OUT_BUFFER_BYTES ((size_t)1 << 20)
+#define OUT_BLOCK_ITEMS 16384 /* items formatted per block of output */
 
 enum method {
 	METHOD_STAKE,
@@ -46,29 +46,27 @@ static const struct method_entry {
 	const char *help;
 } methods[] = {
 	{ "stake", METHOD_STAKE,
-	    "(default) Dawid-Skene EM started from stake-weighted majority\n"
-	    "\t   vote; each worker's evidence is discounted by its stake "
-	    "factor\n"
-	    "\t   min(1, sqrt(stake / 10 credits)), as the live market "
-	    "weighs votes;\n"
-	    "\t   without --stakes it is the same as ds" },
+	    "(default) ds started from stake-weighted majority vote, each\n"
+	    "worker's evidence discounted by its stake factor min(1, sqrt(stake\n"
+	    "/ 10 credits)) as the live market weighs votes; the same as ds\n"
+	    "without --stakes" },
 	{ "ds", METHOD_DS,
-	    "Dawid-Skene EM (one confusion matrix per worker), each row\n"
-	    "\t   regularised toward the worker's own shrunk accuracy and the\n"
-	    "\t   crowd's pooled errors, by K pseudo-votes: a worker with few\n"
-	    "\t   votes is treated as one-coin, one with many gets its own "
-	    "matrix" },
+	    "Dawid-Skene EM, one confusion matrix per worker, drawn toward the\n"
+	    "worker's one-coin row (its accuracy shrunk to the crowd's by an\n"
+	    "empirical-Bayes prior, the crowd's pooled wrong answers): K\n"
+	    "pseudo-votes per row (--row-prior), and one-coin outright below\n"
+	    "K^2 effective votes; started from majority vote" },
 	{ "onecoin", METHOD_ONECOIN,
-	    "one-coin EM (one accuracy per worker, errors spread evenly),\n"
-	    "\t   accuracy shrunk toward the crowd's by 4 pseudo-votes" },
+	    "one-coin EM: one accuracy per worker (shrunk to the crowd's by\n"
+	    "the same prior), wrong answers spread evenly, uniform class prior" },
 	{ "wawa", METHOD_WAWA,
 	    "majority vote weighted by each worker's agreement with plain\n"
-	    "\t   majority vote (crowd-kit's Wawa)" },
+	    "majority vote (crowd-kit's Wawa)" },
 	{ "mv", METHOD_MV, "majority vote, ties to the lowest label" },
 	{ "replay", METHOD_REPLAY,
 	    "the live market's online model replayed in vote order (what the\n"
-	    "\t   market would have concluded), then ds from its posteriors;\n"
-	    "\t   sequential, so slower on large files" },
+	    "market would have concluded), then stake from its posteriors;\n"
+	    "sequential, so slower on large files" },
 };
 #define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 
@@ -120,9 +118,10 @@ record_width(const struct csv_record *rec, size_t want, const char *what,
 /* Intern field f of rec into t.  The index, or < 0 with err set. */
 static int32_t
 intern_field(struct intern *t, const struct csv_record *rec, size_t f,
-    uint64_t hash, const char *what, int *rc, char *err, size_t errlen)
+    const struct intern_key *k, const char *what, int *rc, char *err,
+    size_t errlen)
 {
-	int32_t i = intern_put(t, rec->field[f], rec->len[f], hash);
+	int32_t i = intern_put(t, rec->field[f], rec->len[f], k);
 
 	if (i >= 0)
 		return i;
@@ -174,7 +173,8 @@ on_votes(void *ctx, const struct csv_record *rec, size_t n, size_t *bad,
 	struct loader	      *l = ctx;
 	struct aggregate_data *d = l->d;
 	struct rep_obs	      *o;
-	uint64_t	       hi[CSV_BATCH_RECORDS], hw[CSV_BATCH_RECORDS];
+	struct intern_key      ki[CSV_BATCH_RECORDS], kw[CSV_BATCH_RECORDS];
+	struct intern_key      kl;
 	size_t		       r = 0;
 	int		       rc = 0;
 
@@ -192,10 +192,10 @@ on_votes(void *ctx, const struct csv_record *rec, size_t n, size_t *bad,
 		if ((rc = record_width(x, 3, "item,worker,label", err,
 			 errlen)) != 0)
 			return rc;
-		hi[*bad] = intern_hash(x->field[0], x->len[0]);
-		hw[*bad] = intern_hash(x->field[1], x->len[1]);
-		intern_prefetch(&d->items, hi[*bad]);
-		intern_prefetch(&d->workers, hw[*bad]);
+		intern_key_padded(&ki[*bad], x->field[0], x->len[0]);
+		intern_key_padded(&kw[*bad], x->field[1], x->len[1]);
+		intern_prefetch(&d->items, &ki[*bad]);
+		intern_prefetch(&d->workers, &kw[*bad]);
 	}
 	if ((rc = grow_obs(l, n - r, err, errlen)) != 0) {
 		*bad = r;
@@ -205,13 +205,13 @@ on_votes(void *ctx, const struct csv_record *rec, size_t n, size_t *bad,
 	for (*bad = r; *bad < n; (*bad)++, o++) {
 		const struct csv_record *x = &rec[*bad];
 
-		if ((o->item = intern_field(&d->items, x, 0, hi[*bad], "items",
+		intern_key_padded(&kl, x->field[2], x->len[2]);
+		if ((o->item = intern_field(&d->items, x, 0, &ki[*bad], "items",
 			 &rc, err, errlen)) < 0 ||
-		    (o->worker = intern_field(&d->workers, x, 1, hw[*bad],
+		    (o->worker = intern_field(&d->workers, x, 1, &kw[*bad],
 			 "workers", &rc, err, errlen)) < 0 ||
-		    (o->label = intern_field(&l->labels, x, 2,
-			 intern_hash(x->field[2], x->len[2]), "labels", &rc,
-			 err, errlen)) < 0)
+		    (o->label = intern_field(&l->labels, x, 2, &kl, "labels",
+			 &rc, err, errlen)) < 0)
 			return rc;
 		d->batch.n_obs++;
 	}
@@ -379,9 +379,10 @@ merge_part(struct loader *l0, struct loader *lq)
 		for (i = 0; i < from[t]->n; i++) {
 			const char *name = intern_name(from[t], (int32_t)i);
 			size_t	    len = from[t]->len[i];
+			struct intern_key k;
 
-			if ((map[t][i] = intern_put(to[t], name, len,
-				 intern_hash(name, len))) < 0)
+			intern_key_padded(&k, name, len);
+			if ((map[t][i] = intern_put(to[t], name, len, &k)) < 0)
 				goto done;
 		}
 	}
@@ -488,8 +489,10 @@ aggregate_load(const char *votes_path, const char *stakes_path,
 		const char *extra =
 		    strcmp(intern_name(&l.labels, 0), "~") == 0 ? "~~" : "~";
 
-		if (intern_put(&l.labels, extra, strlen(extra),
-			intern_hash(extra, strlen(extra))) < 0)
+		struct intern_key k;
+
+		intern_key(&k, extra, strlen(extra));
+		if (intern_put(&l.labels, extra, strlen(extra), &k) < 0)
 			goto nomem;
 	}
 	n_items = d->items.n;
@@ -640,7 +643,7 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 		rc = rep_wawa(b, wa, wb, post);
 		goto done;
 	}
-	if ((rc = rep_vote_index_build(b, &ix)) != 0)
+	if ((rc = rep_vote_index_build(b, run->par, &ix)) != 0)
 		goto done;
 	rep_fit_opts_default(&o, b->n_labels);
 	if (run->row_prior >= 0.0)
@@ -848,63 +851,141 @@ put_confidence(char *p, double x)
 	return p;
 }
 
-/* Write the labels; score against gold.  0, or -1 on a write error. */
-static int
-write_labels(const struct aggregate_data *d, const int32_t *order,
-    const double *post, char **label_csv, size_t *hits, size_t *scored)
-{
-	const struct intern *t = &d->items;
-	size_t		     K = (size_t)d->batch.n_labels, i, n, room;
-	char		    *buf, *p;
-	int		     rc = -1;
+/*
+ * The output is formatted in blocks of items (in output order), on the
+ * threads, each into a buffer of its own, then written in order.
+ */
+struct out_block {
+	char  *buf;
+	size_t len, hits, scored;
+	bool   failed;
+};
 
-	room = OUT_BUFFER_BYTES + 2 * CSV_MAX_FIELD_BYTES * 2 + 64;
-	if ((buf = malloc(room)) == NULL)
-		return -1;
-	*hits = *scored = 0;
-	p = buf + sprintf(buf, "item,label,confidence\n");
-	for (i = 0; i < (size_t)d->batch.n_items; i++) {
-		int32_t	      it = order[i];
-		const double *row = post + (size_t)it * K;
+struct out_job {
+	const struct aggregate_data *d;
+	const int32_t		    *order;
+	const double		    *post;
+	char *const		    *label_csv;
+	size_t			     label_max; /* longest label_csv */
+	struct out_block	    *block;
+};
+
+static bool
+needs_quotes(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || s[0] == ' ')
+		return true;
+	for (i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return true;
+	return false;
+}
+
+static void
+out_block_run(void *arg, int blk)
+{
+	struct out_job	    *job = arg;
+	const struct intern *t = &job->d->items;
+	struct out_block    *ob = &job->block[blk];
+	size_t K = (size_t)job->d->batch.n_labels, i, lo, hi, n, room = 0;
+	char  *p, *q;
+
+	lo = (size_t)blk * OUT_BLOCK_ITEMS;
+	hi = lo + OUT_BLOCK_ITEMS < (size_t)job->d->batch.n_items
+	    ? lo + OUT_BLOCK_ITEMS
+	    : (size_t)job->d->batch.n_items;
+	for (i = lo; i < hi; i++)
+		room += 2 * (size_t)t->len[job->order[i]] + job->label_max + 16;
+	if ((ob->buf = malloc(room + 1)) == NULL) {
+		ob->failed = true;
+		return;
+	}
+	for (p = ob->buf, i = lo; i < hi; i++) {
+		int32_t	      it = job->order[i];
+		const double *row = job->post + (size_t)it * K;
 		const char   *name = intern_name(t, it);
 		int	      leader = rep_posterior_leader(row, (int)K);
 
-		if (strpbrk(name, ",\"\r\n") == NULL && name[0] != ' ') {
+		if (!needs_quotes(name, t->len[it])) {
 			memcpy(p, name, t->len[it]);
 			p += t->len[it];
 		} else {
-			char *q = csv_form(name);
-
-			if (q == NULL)
-				goto done;
+			if ((q = csv_form(name)) == NULL) {
+				ob->failed = true;
+				return;
+			}
 			n = strlen(q);
 			memcpy(p, q, n);
 			p += n;
 			free(q);
 		}
 		*p++ = ',';
-		n = strlen(label_csv[leader]);
-		memcpy(p, label_csv[leader], n);
+		n = strlen(job->label_csv[leader]);
+		memcpy(p, job->label_csv[leader], n);
 		p += n;
 		p = put_confidence(p, row[leader]);
-		if (d->gold[it] != AGG_GOLD_NONE) {
-			(*scored)++;
-			*hits += leader == d->gold[it];
-		}
-		if ((size_t)(p - buf) >= OUT_BUFFER_BYTES) {
-			if (fwrite(buf, 1, (size_t)(p - buf), stdout) !=
-			    (size_t)(p - buf))
-				goto done;
-			p = buf;
+		if (job->d->gold[it] != AGG_GOLD_NONE) {
+			ob->scored++;
+			ob->hits += leader == job->d->gold[it];
 		}
 	}
-	if (fwrite(buf, 1, (size_t)(p - buf), stdout) != (size_t)(p - buf) ||
-	    fflush(stdout) != 0 || ferror(stdout))
+	ob->len = (size_t)(p - ob->buf);
+}
+
+/* Write the labels; score against gold.  0, or -1 on a write error. */
+static int
+write_labels(const struct aggregate_data *d, const int32_t *order,
+    const double *post, char *const *label_csv, const struct rep_parallel *par,
+    size_t *hits, size_t *scored)
+{
+	struct out_job job = { d, order, post, label_csv, 0, NULL };
+	size_t	       n_items = (size_t)d->batch.n_items, k;
+	int	       n_blocks, b, rc = -1;
+
+	n_blocks = (int)((n_items + OUT_BLOCK_ITEMS - 1) / OUT_BLOCK_ITEMS);
+	if ((job.block = calloc((size_t)n_blocks + 1, sizeof(*job.block))) ==
+	    NULL)
+		return -1;
+	for (k = 0; k < (size_t)d->batch.n_labels; k++)
+		if (strlen(label_csv[k]) > job.label_max)
+			job.label_max = strlen(label_csv[k]);
+	rep_parallel_for(par, n_blocks, out_block_run, &job);
+	*hits = *scored = 0;
+	if (fputs("item,label,confidence\n", stdout) == EOF)
+		goto done;
+	for (b = 0; b < n_blocks; b++) {
+		struct out_block *ob = &job.block[b];
+
+		if (ob->failed ||
+		    fwrite(ob->buf, 1, ob->len, stdout) != ob->len)
+			goto done;
+		*hits += ob->hits;
+		*scored += ob->scored;
+		free(ob->buf);
+		ob->buf = NULL;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
 		goto done;
 	rc = 0;
 done:
-	free(buf);
+	for (b = 0; b < n_blocks; b++)
+		free(job.block[b].buf);
+	free(job.block);
 	return rc;
+}
+
+/* Print text, indented by indent spaces after each line end. */
+static void
+put_indented(FILE *f, const char *text, int indent)
+{
+	for (; *text != '\0'; text++) {
+		putc(*text, f);
+		if (*text == '\n')
+			fprintf(f, "%*s", indent, "");
+	}
+	putc('\n', f);
 }
 
 static void
@@ -915,26 +996,38 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: labelctl aggregate --votes FILE [--stakes FILE] "
 	    "[--gold FILE]\n"
-	    "           [--method METHOD] [--threads N]\n"
+	    "           [--method METHOD] [--threads N] [--row-prior X] "
+	    "[--verbose]\n"
 	    "Offline truth inference: the most likely label of every item "
 	    "from a crowd's votes.\n\n"
-	    "  --votes FILE   CSV item,worker,label (header optional)\n"
-	    "  --stakes FILE  CSV worker,stake in credits; unlisted workers "
+	    "  --votes FILE    CSV item,worker,label (header optional)\n"
+	    "  --stakes FILE   CSV worker,stake in credits; unlisted workers "
 	    "have 10\n"
-	    "  --gold FILE    CSV item,label: only scores the output "
+	    "  --gold FILE     CSV item,label: only scores the output "
 	    "(accuracy on stderr),\n"
-	    "                 never changes it\n"
-	    "  --method M     the estimator (default stake):\n");
-	for (i = 0; i < N_METHODS; i++)
-		fprintf(f, "    %-8s %s\n", methods[i].name, methods[i].help);
+	    "                  never changes it; a gold label no vote used "
+	    "counts as wrong\n"
+	    "  --method M      the estimator (default stake):\n");
+	for (i = 0; i < N_METHODS; i++) {
+		fprintf(f, "    %-8s ", methods[i].name);
+		put_indented(f, methods[i].help, 13);
+	}
 	fprintf(f,
-	    "  --threads N    threads for the EM passes (default: the "
+	    "  --threads N     threads for reading and EM (default: the "
 	    "processors online);\n"
-	    "                 the output does not depend on N\n"
+	    "                  the output does not depend on N\n"
+	    "  --row-prior X   pseudo-votes per confusion row for ds, stake, "
+	    "replay (default\n"
+	    "                  the number of labels K); 0 is plain "
+	    "Dawid-Skene, which overfits\n"
+	    "                  workers with few votes\n"
+	    "  -v, --verbose   counts, EM iterations and timings on stderr\n"
 	    "FILE may be - (standard input) for one of the inputs.  Writes "
 	    "item,label,confidence\n"
 	    "to stdout, sorted by item (integers by value first, then other "
-	    "names bytewise).\n"
+	    "names bytewise);\n"
+	    "EM stops when the log-likelihood changes by less than 1e-7 of "
+	    "itself.\n"
 	    "Exit status: 0 labels written; 1 bad input (the message names "
 	    "file and line);\n"
 	    "2 usage error, an input that cannot be read, or out of "
@@ -1126,7 +1219,8 @@ aggregate_main(int argc, char **argv)
 	t2 = now_s();
 	if ((order = item_order(&d)) == NULL)
 		goto nomem;
-	if (write_labels(&d, order, post, label_csv, &hits, &scored) != 0) {
+	if (write_labels(&d, order, post, label_csv, run.par, &hits, &scored) !=
+	    0) {
 		fprintf(stderr, "labelctl aggregate: write error on stdout\n");
 		goto done;
 	}

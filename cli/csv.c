@@ -28,13 +28,13 @@
 struct reader {
 	int	    fd;
 	const char *name;
-	char	   *buf; /* cap + 1 bytes: the last holds the NUL sentinel */
-	size_t	    cap, have, pos;
-	bool	    eof;
-	long	    line;
-	bool	    positional; /* pread at base + have (a part of a file) */
-	off_t	    base;	/* file offset of buf[0] when positional */
-	off_t	    stop;	/* positional: start no record at or past it */
+	char  *buf; /* cap + 1 + CSV_FIELD_PAD bytes: a NUL sentinel, pad */
+	size_t cap, have, pos;
+	bool   eof;
+	long   line;
+	bool   positional; /* pread at base + have (a part of a file) */
+	off_t  base;	   /* file offset of buf[0] when positional */
+	off_t  stop;	   /* positional: start no record at or past it */
 	/* Batches handed to the callback. */
 	struct csv_record *rec;
 	char		 **field;
@@ -234,7 +234,7 @@ reader_alloc(struct reader *r, char *err, size_t errlen)
 	size_t i;
 
 	r->cap = CSV_BLOCK_BYTES;
-	r->buf = malloc(r->cap + 1);
+	r->buf = malloc(r->cap + 1 + CSV_FIELD_PAD);
 	r->rec = malloc(CSV_BATCH_RECORDS * sizeof(*r->rec));
 	r->field =
 	    malloc(CSV_BATCH_RECORDS * CSV_MAX_FIELDS * sizeof(*r->field));

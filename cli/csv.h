@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #define CSV_BLOCK_BYTES ((size_t)4 << 20) /* buffer, and the unit of read() */
+#define CSV_FIELD_PAD 8 /* readable bytes after every field's end */
 #define CSV_MAX_FIELDS 64
 #define CSV_MAX_FIELD_BYTES 4096
 /* The longest record: every field quoted with every byte a doubled quote. */

@@ -1,10 +1,8 @@
 /*
  * cli/intern.c — string interning (see intern.h).
  *
- * The hash reads eight bytes at a time and finishes with the 64-bit mixer
- * of MurmurHash3 (Appleby), enough to spread the short, similar names of a
- * crowd file ("w1", "w2", ...) over the slots.  Low bits choose the slot,
- * high bits go into the tag, so that a tag match is rarely a false one.
+ * Low bits of the hash choose the slot, high bits go into the tag, so that
+ * a tag match is rarely a false one.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -15,32 +13,70 @@
 #define MIN_SLOTS 1024
 #define TAG_LEN_MAX 255
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define FIRST_BYTES(n) (~UINT64_C(0) << (64 - 8 * (n))) /* 1 <= n <= 8 */
+#else
+#define FIRST_BYTES(n) (~UINT64_C(0) >> (64 - 8 * (n)))
+#endif
+
 static uint64_t
-mix64(uint64_t h)
+load8(const char *s)
 {
+	uint64_t x;
+
+	memcpy(&x, s, 8);
+	return x;
+}
+
+/* The first n (<= 8) bytes of s as a zero-padded word. */
+static uint64_t
+first_bytes(const char *s, size_t n, bool padded)
+{
+	uint64_t x = 0;
+
+	if (n == 0)
+		return 0;
+	if (padded || n == 8)
+		return load8(s) & FIRST_BYTES(n);
+	memcpy(&x, s, n);
+	return x;
+}
+
+/*
+ * One multiply per 8 bytes, then the finaliser of MurmurHash3 (Appleby):
+ * enough to spread the short, similar names of a crowd file ("w1", "w2",
+ * ...) over the slots.
+ */
+static void
+make_key(struct intern_key *k, const char *s, size_t len, bool padded)
+{
+	uint64_t h;
+	size_t	 i;
+
+	k->word = first_bytes(s, len < 8 ? len : 8, padded);
+	h = (k->word ^ (uint64_t)len) * UINT64_C(0x9e3779b97f4a7c15);
+	for (i = 8; i < len; i += 8) {
+		uint64_t x =
+		    first_bytes(s + i, len - i < 8 ? len - i : 8, padded);
+
+		h = ((h << 23 | h >> 41) ^ x) * UINT64_C(0x9e3779b97f4a7c15);
+	}
 	h ^= h >> 33;
 	h *= UINT64_C(0xff51afd7ed558ccd);
 	h ^= h >> 33;
-	h *= UINT64_C(0xc4ceb9fe1a85ec53);
-	h ^= h >> 33;
-	return h;
+	k->hash = h;
 }
 
-uint64_t
-intern_hash(const char *s, size_t len)
+void
+intern_key(struct intern_key *k, const char *s, size_t len)
 {
-	uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ len, x;
+	make_key(k, s, len, false);
+}
 
-	for (; len >= 8; s += 8, len -= 8) {
-		memcpy(&x, s, 8);
-		h = (h ^ mix64(x)) * UINT64_C(0x100000001b3);
-	}
-	if (len > 0) {
-		x = 0;
-		memcpy(&x, s, len);
-		h = (h ^ mix64(x ^ 0xa5)) * UINT64_C(0x100000001b3);
-	}
-	return mix64(h);
+void
+intern_key_padded(struct intern_key *k, const char *s, size_t len)
+{
+	make_key(k, s, len, true);
 }
 
 static uint32_t
@@ -50,20 +86,11 @@ make_tag(uint64_t hash, size_t len)
 	    (uint32_t)(len < TAG_LEN_MAX ? len : TAG_LEN_MAX);
 }
 
-static uint64_t
-make_word(const char *s, size_t len)
-{
-	uint64_t w = 0;
-
-	memcpy(&w, s, len < 8 ? len : 8);
-	return w;
-}
-
 void
-intern_prefetch(const struct intern *t, uint64_t hash)
+intern_prefetch(const struct intern *t, const struct intern_key *k)
 {
 	if (t->n_slots > 0)
-		__builtin_prefetch(&t->slot[hash & (t->n_slots - 1)]);
+		__builtin_prefetch(&t->slot[k->hash & (t->n_slots - 1)]);
 }
 
 static int
@@ -81,7 +108,10 @@ grow_slots(struct intern *t)
 
 		if (x < 0)
 			continue;
-		h = intern_hash(t->arena + t->off[x], t->len[x]) & (n - 1);
+		struct intern_key k;
+
+		intern_key(&k, t->arena + t->off[x], t->len[x]);
+		h = k.hash & (n - 1);
 		while (slot[h].idx >= 0)
 			h = (h + 1) & (n - 1);
 		slot[h] = t->slot[i];
@@ -94,18 +124,18 @@ grow_slots(struct intern *t)
 
 /* The slot holding s, or the empty slot where it would go. */
 static size_t
-probe(const struct intern *t, const char *s, size_t len, uint64_t hash)
+probe(const struct intern *t, const char *s, size_t len,
+    const struct intern_key *k)
 {
-	uint32_t tag = make_tag(hash, len);
-	uint64_t word = make_word(s, len);
-	size_t	 h = hash & (t->n_slots - 1);
+	uint32_t tag = make_tag(k->hash, len);
+	size_t	 h = k->hash & (t->n_slots - 1);
 
 	for (;; h = (h + 1) & (t->n_slots - 1)) {
 		const struct intern_slot *sl = &t->slot[h];
 
 		if (sl->idx < 0)
 			return h;
-		if (sl->tag != tag || sl->word != word)
+		if (sl->tag != tag || sl->word != k->word)
 			continue;
 		if (len <= 8 ||
 		    (t->len[sl->idx] == len &&
@@ -117,20 +147,24 @@ probe(const struct intern *t, const char *s, size_t len, uint64_t hash)
 int32_t
 intern_find(const struct intern *t, const char *s, size_t len)
 {
+	struct intern_key k;
+
 	if (t->n_slots == 0)
 		return -1;
-	return t->slot[probe(t, s, len, intern_hash(s, len))].idx;
+	intern_key(&k, s, len);
+	return t->slot[probe(t, s, len, &k)].idx;
 }
 
 int32_t
-intern_put(struct intern *t, const char *s, size_t len, uint64_t hash)
+intern_put(struct intern *t, const char *s, size_t len,
+    const struct intern_key *k)
 {
 	int32_t max = t->max > 0 ? t->max : INT32_MAX / 2;
 	size_t	h, need;
 	void   *p;
 
 	if (t->n_slots > 0) {
-		h = probe(t, s, len, hash);
+		h = probe(t, s, len, k);
 		if (t->slot[h].idx >= 0)
 			return t->slot[h].idx;
 	}
@@ -148,10 +182,10 @@ intern_put(struct intern *t, const char *s, size_t len, uint64_t hash)
 		t->cap = cap;
 	}
 	need = t->arena_len + len + 1;
-	if (need > t->arena_cap) {
+	if (need + INTERN_PAD > t->arena_cap) {
 		size_t cap = t->arena_cap ? t->arena_cap : 4096;
 
-		while (cap < need)
+		while (cap < need + INTERN_PAD)
 			cap *= 2;
 		if ((p = realloc(t->arena, cap)) == NULL)
 			return INTERN_ERR_NOMEM;
@@ -165,9 +199,9 @@ intern_put(struct intern *t, const char *s, size_t len, uint64_t hash)
 	t->arena_len = need;
 	if ((t->n + 1) * 2 > t->n_slots && grow_slots(t) != 0)
 		return INTERN_ERR_NOMEM;
-	h = probe(t, s, len, hash);
-	t->slot[h].tag = make_tag(hash, len);
-	t->slot[h].word = make_word(s, len);
+	h = probe(t, s, len, k);
+	t->slot[h].tag = make_tag(k->hash, len);
+	t->slot[h].word = k->word;
 	t->slot[h].idx = (int32_t)t->n;
 	return (int32_t)t->n++;
 }

@@ -42,17 +42,28 @@ struct intern {
 	int32_t		    max; /* limit on n; 0 means INT32_MAX / 2 */
 };
 
-/* 64-bit hash of len bytes. */
-uint64_t intern_hash(const char *s, size_t len);
+/* A name's hash and first 8 bytes, computed once per lookup. */
+struct intern_key {
+	uint64_t hash;
+	uint64_t word;
+};
 
-/* Hint that s (of this hash) will be looked up soon. */
-void intern_prefetch(const struct intern *t, uint64_t hash);
+/* The key of s[0..len). */
+void intern_key(struct intern_key *k, const char *s, size_t len);
 
 /*
- * Index of s[0..len), added when absent; or INTERN_ERR_NOMEM / _FULL.
- * hash is intern_hash(s, len).
+ * The same, faster, for an s followed by at least INTERN_PAD readable bytes
+ * (CSV fields are: csv.h, CSV_FIELD_PAD).
  */
-int32_t intern_put(struct intern *t, const char *s, size_t len, uint64_t hash);
+#define INTERN_PAD 8
+void intern_key_padded(struct intern_key *k, const char *s, size_t len);
+
+/* Hint that a name of this key will be looked up soon. */
+void intern_prefetch(const struct intern *t, const struct intern_key *k);
+
+/* Index of s[0..len) (key k), added when absent; INTERN_ERR_NOMEM, _FULL. */
+int32_t intern_put(struct intern *t, const char *s, size_t len,
+    const struct intern_key *k);
 
 /* Index of s[0..len), or -1 when absent. */
 int32_t intern_find(const struct intern *t, const char *s, size_t len);

@@ -299,6 +299,7 @@ struct fit {
 	rep_v4f lrho[REP_MAX_LABELS / 4]; /* log class prior */
 	/* The crowd's wrong answers on class k: e[k][l], stored [l][k]. */
 	rep_v4f shapeT[REP_MAX_LABELS][REP_MAX_LABELS / 4];
+	rep_v4f log_shapeT[REP_MAX_LABELS][REP_MAX_LABELS / 4];
 };
 
 /* Pooled sums of a worker block: K * K counts [l][k], votes. */
@@ -674,6 +675,20 @@ ds_normalize_block(void *arg, int blk)
 			    1.0 - 1e-6);
 			own = clamp((f->neff[w] - kk) / kk, 0.0, 1.0);
 		}
+		if (s > 0.0f && own <= 0.0) {
+			/* One-coin outright: log m is a sum, no log per cell. */
+			float law = (float)log(aw), lnaw = (float)log(1.0 - aw);
+
+			for (l = 0; l < K; l++) {
+				rep_v4f *r = row + (size_t)l * st;
+
+				for (c = 0; c < C; c++)
+					r[c] =
+					    REP_V4F(lnaw) + f->log_shapeT[l][c];
+				r[l / 4][l % 4] = law;
+			}
+			continue;
+		}
 		for (l = 0; l < K; l++) {
 			rep_v4f *r = row + (size_t)l * st;
 
@@ -984,6 +999,11 @@ ds_pool(struct fit *f)
 						p->em_smoothing) /
 					sum);
 	}
+	for (l = 0; l < K; l++)
+		for (k = 0; k < K; k++)
+			f->log_shapeT[l][k / 4][k % 4] = l == k
+			    ? 0.0f
+			    : (float)log(f->shapeT[l][k / 4][k % 4]);
 	ds_accuracy_step(f);
 }
 

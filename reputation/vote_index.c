@@ -34,11 +34,50 @@ prefix_sums(size_t *start, int n_rows)
 	}
 }
 
-int
-rep_vote_index_build(const struct rep_batch *b, struct rep_vote_index *ix)
+/* Fill one side of the index: rows by item (side 0) or by worker (1). */
+struct build {
+	const struct rep_batch *b;
+	struct rep_vote_index  *ix;
+	int			rc[2];
+};
+
+static void
+build_side(void *arg, int side)
 {
-	size_t *fill_i = NULL, *fill_w = NULL, j, n;
-	int	rc = REP_ERR_NOMEM;
+	struct build	       *bd = arg;
+	const struct rep_batch *b = bd->b;
+	size_t		       *start, *fill, j;
+	uint32_t	       *votes;
+	int			n_rows;
+
+	start = side == 0 ? bd->ix->item_start : bd->ix->worker_start;
+	votes = side == 0 ? bd->ix->item_votes : bd->ix->worker_votes;
+	n_rows = side == 0 ? b->n_items : b->n_workers;
+	for (j = 0; j < b->n_obs; j++)
+		start[side == 0 ? b->obs[j].item : b->obs[j].worker]++;
+	prefix_sums(start, n_rows);
+	if ((fill = malloc(((size_t)n_rows + 1) * sizeof(size_t))) == NULL) {
+		bd->rc[side] = REP_ERR_NOMEM;
+		return;
+	}
+	memcpy(fill, start, (size_t)n_rows * sizeof(size_t));
+	for (j = 0; j < b->n_obs; j++) {
+		const struct rep_obs *o = &b->obs[j];
+		uint32_t other = (uint32_t)(side == 0 ? o->worker : o->item);
+
+		votes[fill[side == 0 ? o->item : o->worker]++] =
+		    other << REP_INDEX_LABEL_BITS | (uint32_t)o->label;
+	}
+	free(fill);
+	bd->rc[side] = REP_OK;
+}
+
+int
+rep_vote_index_build(const struct rep_batch *b, const struct rep_parallel *par,
+    struct rep_vote_index *ix)
+{
+	struct build bd = { b, ix, { REP_ERR_NOMEM, REP_ERR_NOMEM } };
+	size_t	     n;
 
 	if (ix == NULL)
 		return REP_ERR_INVALID;
@@ -55,37 +94,12 @@ rep_vote_index_build(const struct rep_batch *b, struct rep_vote_index *ix)
 	ix->worker_start = calloc((size_t)b->n_workers + 1, sizeof(size_t));
 	ix->item_votes = malloc((n ? n : 1) * sizeof(uint32_t));
 	ix->worker_votes = malloc((n ? n : 1) * sizeof(uint32_t));
-	if (ix->item_start == NULL || ix->worker_start == NULL ||
-	    ix->item_votes == NULL || ix->worker_votes == NULL)
-		goto fail;
-	for (j = 0; j < n; j++) {
-		ix->item_start[b->obs[j].item]++;
-		ix->worker_start[b->obs[j].worker]++;
+	if (ix->item_start != NULL && ix->worker_start != NULL &&
+	    ix->item_votes != NULL && ix->worker_votes != NULL)
+		rep_parallel_for(par, 2, build_side, &bd);
+	if (bd.rc[0] != REP_OK || bd.rc[1] != REP_OK) {
+		rep_vote_index_free(ix);
+		return REP_ERR_NOMEM;
 	}
-	prefix_sums(ix->item_start, b->n_items);
-	prefix_sums(ix->worker_start, b->n_workers);
-	fill_i = malloc(((size_t)b->n_items + 1) * sizeof(size_t));
-	fill_w = malloc(((size_t)b->n_workers + 1) * sizeof(size_t));
-	if (fill_i == NULL || fill_w == NULL)
-		goto fail;
-	memcpy(fill_i, ix->item_start, (size_t)b->n_items * sizeof(size_t));
-	memcpy(fill_w, ix->worker_start, (size_t)b->n_workers * sizeof(size_t));
-	for (j = 0; j < n; j++) {
-		const struct rep_obs *o = &b->obs[j];
-
-		ix->item_votes[fill_i[o->item]++] = (uint32_t)o->worker
-			<< REP_INDEX_LABEL_BITS |
-		    (uint32_t)o->label;
-		ix->worker_votes[fill_w[o->worker]++] = (uint32_t)o->item
-			<< REP_INDEX_LABEL_BITS |
-		    (uint32_t)o->label;
-	}
-	free(fill_i);
-	free(fill_w);
 	return REP_OK;
-fail:
-	free(fill_i);
-	free(fill_w);
-	rep_vote_index_free(ix);
-	return rc;
 }

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "reputation/obs.h"
+#include "reputation/parallel.h"
 
 #define REP_INDEX_LABEL_BITS 6
 #define REP_INDEX_LABEL_MASK ((1u << REP_INDEX_LABEL_BITS) - 1)
@@ -41,11 +42,12 @@ struct rep_vote_index {
 };
 
 /*
- * Build the index of batch b (checked with rep_batch_check()).  0,
- * REP_ERR_INVALID (bad batch or over the limits) or REP_ERR_NOMEM; on
- * error *ix is zeroed.
+ * Build the index of batch b (checked with rep_batch_check()), its two
+ * halves as two blocks on par (NULL: in turn here).  0, REP_ERR_INVALID
+ * (bad batch or over the limits) or REP_ERR_NOMEM; on error *ix is zeroed.
  */
-int rep_vote_index_build(const struct rep_batch *b, struct rep_vote_index *ix);
+int rep_vote_index_build(const struct rep_batch *b,
+    const struct rep_parallel *par, struct rep_vote_index *ix);
 
 void rep_vote_index_free(struct rep_vote_index *ix);
 

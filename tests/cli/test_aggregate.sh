@@ -100,6 +100,31 @@ else
 	fail "no generator at $gen"
 fi
 
+# A file large enough to be read in parts on several threads: the same
+# output as a serial read; and when the cut falls inside a quoted field
+# that holds line ends, the reader notices and reads serially.
+if [ -x "$gen" ]; then
+	"$gen" --items 30000 --per-item 10 --workers 3000 --labels 4 \
+	    --seed 3 --votes "$tmp/big.csv" || fail "lc-agg-gen big"
+	"$agg" --votes "$tmp/big.csv" --method ds --threads 1 >"$tmp/b1" \
+	    2>/dev/null
+	"$agg" --votes "$tmp/big.csv" --method ds --threads 2 >"$tmp/b2" \
+	    2>/dev/null
+	cmp -s "$tmp/b1" "$tmp/b2" || fail "split read differs from serial"
+	n=$(wc -l <"$tmp/big.csv")
+	head -n $((n / 2)) "$tmp/big.csv" >"$tmp/odd.csv"
+	awk 'BEGIN { printf "odd,\"many"; for (i = 0; i < 500; i++)
+	    printf "\nlines"; print "\",0" }' >>"$tmp/odd.csv"
+	tail -n +$((n / 2 + 1)) "$tmp/big.csv" | head -n $((n / 2 - 1)) \
+	    >>"$tmp/odd.csv"
+	"$agg" --votes "$tmp/odd.csv" --method mv --threads 1 >"$tmp/b1" \
+	    2>/dev/null || fail "quoted line ends: serial read"
+	"$agg" --votes "$tmp/odd.csv" --method mv --threads 2 >"$tmp/b2" \
+	    2>/dev/null || fail "quoted line ends: split read"
+	cmp -s "$tmp/b1" "$tmp/b2" && grep -q '^odd,0,1.0000$' "$tmp/b2" ||
+	    fail "a cut inside a quoted field was not caught"
+fi
+
 # 5. No header line is fine.
 tail -n +2 "$fx/agg_votes.csv" >"$tmp/nohdr.csv"
 "$agg" --votes "$tmp/nohdr.csv" --method mv >"$tmp/out2" 2>/dev/null &&
@@ -179,15 +204,28 @@ expect 2 "unknown argument '--frobnicate'" --votes "$fx/agg_votes.csv" \
 expect 2 "only one input can be -" --votes - --stakes -
 expect 2 "--threads '0'" --votes "$fx/agg_votes.csv" --threads 0
 expect 2 "--threads 'x'" --votes "$fx/agg_votes.csv" --threads x
+expect 2 "--row-prior '-1'" --votes "$fx/agg_votes.csv" --row-prior -1
+expect 2 "--row-prior 'nan'" --votes "$fx/agg_votes.csv" --row-prior nan
 
 # 10. Help: every method and option, on stdout, exit 0.
 "$agg" --help >"$tmp/out" 2>&1 || fail "--help: exit $?"
-for word in usage --votes --stakes --gold --method --threads $methods \
-    "Exit status"; do
+for word in usage --votes --stakes --gold --method --threads --row-prior \
+    --verbose $methods "Exit status"; do
 	grep -q -- "$word" "$tmp/out" || fail "--help does not mention $word"
 done
 
-# 11. labelctl carries the same command, exit codes included.
+# 11. --verbose reports the read and the fit on stderr, output unchanged;
+#     --row-prior 0 is plain Dawid-Skene and runs.
+"$agg" --votes "$fx/agg_votes.csv" --method ds -v >"$tmp/out" 2>"$tmp/err" &&
+    grep -q '^read votes=13 items=5 workers=3 labels=3 ' "$tmp/err" &&
+    grep -q '^fit method=ds iterations=[1-9][0-9]* converged=' "$tmp/err" ||
+    fail "--verbose: $(cat "$tmp/err")"
+"$agg" --votes "$fx/agg_votes.csv" --method ds >"$tmp/out2" 2>/dev/null
+cmp -s "$tmp/out" "$tmp/out2" || fail "--verbose changes the output"
+"$agg" --votes "$fx/agg_votes.csv" --method ds --row-prior 0 >/dev/null \
+    2>&1 || fail "--row-prior 0"
+
+# 12. labelctl carries the same command, exit codes included.
 if [ -x "$top_build/labelctl" ]; then
 	"$top_build/labelctl" aggregate --votes "$fx/agg_votes.csv" \
 	    --stakes "$fx/agg_stakes.csv" >"$tmp/lc" 2>/dev/null ||
