@@ -458,6 +458,13 @@ read_votes(const char *path, int n_threads, struct loader *l, char *err,
 	return csv_read_batches(path, on_votes, l, err, errlen);
 }
 
+void
+aggregate_params_default(struct rep_params *p)
+{
+	rep_params_default(p);
+	p->em_tol = AGG_EM_TOL;
+}
+
 int
 aggregate_load(const char *votes_path, const char *stakes_path,
     const char *gold_path, int n_threads, struct aggregate_data *d, char *err,
@@ -484,17 +491,6 @@ aggregate_load(const char *votes_path, const char *stakes_path,
 		rc = CSV_ERR_INPUT;
 		goto fail;
 	}
-	/* A single label still needs K >= 2: add one nobody chose. */
-	if (l.labels.n < REP_MIN_LABELS) {
-		const char *extra =
-		    strcmp(intern_name(&l.labels, 0), "~") == 0 ? "~~" : "~";
-
-		struct intern_key k;
-
-		intern_key(&k, extra, strlen(extra));
-		if (intern_put(&l.labels, extra, strlen(extra), &k) < 0)
-			goto nomem;
-	}
 	n_items = d->items.n;
 	n_workers = d->workers.n;
 	d->batch.n_items = (int)n_items;
@@ -517,6 +513,19 @@ aggregate_load(const char *votes_path, const char *stakes_path,
 		if ((rc = csv_read_file(gold_path, on_gold, &l, err, errlen)) !=
 		    0)
 			goto fail;
+	}
+	/*
+	 * A single label still needs K >= 2: add one nobody chose (after the
+	 * gold file, so that gold naming it still counts as unvoted).
+	 */
+	if (l.labels.n < REP_MIN_LABELS) {
+		const char *extra =
+		    strcmp(intern_name(&l.labels, 0), "~") == 0 ? "~~" : "~";
+		struct intern_key k;
+
+		intern_key(&k, extra, strlen(extra));
+		if (intern_put(&l.labels, extra, strlen(extra), &k) < 0)
+			goto nomem;
 	}
 	if (sort_labels(&l, rank) != 0)
 		goto nomem;
@@ -1014,8 +1023,9 @@ usage(FILE *f)
 	}
 	fprintf(f,
 	    "  --threads N     threads for reading and EM (default: the "
-	    "processors online);\n"
-	    "                  the output does not depend on N\n"
+	    "processors online less\n"
+	    "                  the load average, at least 1); the output does "
+	    "not depend on N\n"
 	    "  --row-prior X   pseudo-votes per confusion row for ds, stake, "
 	    "replay (default\n"
 	    "                  the number of labels K); 0 is plain "
@@ -1026,7 +1036,7 @@ usage(FILE *f)
 	    "item,label,confidence\n"
 	    "to stdout, sorted by item (integers by value first, then other "
 	    "names bytewise);\n"
-	    "EM stops when the log-likelihood changes by less than 1e-7 of "
+	    "EM stops when the log-likelihood changes by less than 1e-6 of "
 	    "itself.\n"
 	    "Exit status: 0 labels written; 1 bad input (the message names "
 	    "file and line);\n"
@@ -1185,7 +1195,7 @@ aggregate_main(int argc, char **argv)
 
 	if ((rc = parse_options(argc, argv, &o, &threads, &run.row_prior)) != 0)
 		return rc == 1 ? 0 : rc;
-	rep_params_default(&p);
+	aggregate_params_default(&p);
 	t0 = now_s();
 	if ((rc = aggregate_load(o.votes, o.stakes, o.gold, threads, &d, err,
 		 sizeof(err))) != 0) {

@@ -26,7 +26,12 @@ void pool_free(struct pool *p);
 /* The struct rep_parallel that runs on this pool (valid while it lives). */
 const struct rep_parallel *pool_parallel(struct pool *p);
 
-/* The number of online processors, clamped to [1, POOL_MAX_THREADS]. */
+/*
+ * The processors online (at most POOL_MAX_THREADS) less the 1-minute load
+ * average, at least 1: on a shared host, threads that must meet at every
+ * pass are slower than one thread when the others' processes hold the
+ * cores (bench/aggregation/RESULTS.md).
+ */
 int pool_default_threads(void);
 
 #endif

@@ -111,7 +111,7 @@ main(int argc, char **argv)
 	}
 	if (pool_create(pool_default_threads(), &pool) != 0)
 		return 2;
-	rep_params_default(&p);
+	aggregate_params_default(&p);
 	for (m = 0; m < N_METHODS; m++)
 		for (v = 0; v < N_VPW; v++)
 			worst[m][v] = 1.0;
