@@ -354,110 +354,6 @@ sort_labels(struct loader *l, int32_t *rank)
 	return 0;
 }
 
-/*
- * Part q of a split read (q >= 1) into part 0's tables: every name it
- * interned is interned again, in its order of first appearance (so the
- * indices are those a serial read gives), and its votes are appended with
- * their indices mapped.  0, or -1 (a limit or out of memory: the caller
- * reads serially, which reports it with its line).
- */
-static int
-merge_part(struct loader *l0, struct loader *lq)
-{
-	struct aggregate_data *d = l0->d, *q = lq->d;
-	struct intern  *from[3] = { &q->items, &q->workers, &lq->labels };
-	struct intern  *to[3] = { &d->items, &d->workers, &l0->labels };
-	int32_t	       *map[3] = { NULL, NULL, NULL };
-	struct rep_obs *obs;
-	size_t		i;
-	int		t, rc = -1;
-
-	for (t = 0; t < 3; t++) {
-		if ((map[t] = malloc((from[t]->n + 1) * sizeof(int32_t))) ==
-		    NULL)
-			goto done;
-		for (i = 0; i < from[t]->n; i++) {
-			const char *name = intern_name(from[t], (int32_t)i);
-			size_t	    len = from[t]->len[i];
-			struct intern_key k;
-
-			intern_key_padded(&k, name, len);
-			if ((map[t][i] = intern_put(to[t], name, len, &k)) < 0)
-				goto done;
-		}
-	}
-	if (d->batch.n_obs + q->batch.n_obs > AGG_MAX_VOTES ||
-	    (obs = realloc((void *)d->batch.obs,
-		 (d->batch.n_obs + q->batch.n_obs + 1) * sizeof(*obs))) == NULL)
-		goto done;
-	d->batch.obs = obs;
-	l0->cap_obs = d->batch.n_obs + q->batch.n_obs + 1;
-	for (i = 0; i < q->batch.n_obs; i++) {
-		const struct rep_obs *o = &q->batch.obs[i];
-
-		obs[d->batch.n_obs].item = map[0][o->item];
-		obs[d->batch.n_obs].worker = map[1][o->worker];
-		obs[d->batch.n_obs++].label = map[2][o->label];
-	}
-	rc = 0;
-done:
-	for (t = 0; t < 3; t++)
-		free(map[t]);
-	return rc;
-}
-
-/*
- * The votes, read on n_threads threads when the file allows it (see
- * csv_read_split()), else, or on any trouble, serially.
- */
-static int
-read_votes(const char *path, int n_threads, struct loader *l, char *err,
-    size_t errlen)
-{
-	struct aggregate_data part_d[AGG_MAX_READ_THREADS];
-	struct loader	      part_l[AGG_MAX_READ_THREADS];
-	void		     *ctx[AGG_MAX_READ_THREADS];
-	int		      n = n_threads < AGG_MAX_READ_THREADS ? n_threads
-								   : AGG_MAX_READ_THREADS,
-	    q, ok;
-
-	if (n >= 2) {
-		ctx[0] = l;
-		for (q = 1; q < n; q++) {
-			memset(&part_d[q], 0, sizeof(part_d[q]));
-			memset(&part_l[q], 0, sizeof(part_l[q]));
-			part_d[q].items.max = AGG_MAX_ITEMS;
-			part_d[q].workers.max = AGG_MAX_WORKERS;
-			part_l[q].labels.max = REP_MAX_LABELS;
-			part_l[q].d = &part_d[q];
-			part_l[q].header_done = true;
-			ctx[q] = &part_l[q];
-		}
-		ok = csv_read_split(path, n, on_votes, ctx) == 0;
-		for (q = 1; q < n; q++) {
-			if (ok && merge_part(l, &part_l[q]) != 0)
-				ok = 0;
-			intern_free(&part_l[q].labels);
-			aggregate_free(&part_d[q]);
-		}
-		if (ok)
-			return 0;
-		/* Start again, serially. */
-		free((void *)l->d->batch.obs);
-		l->d->batch.obs = NULL;
-		l->d->batch.n_obs = 0;
-		l->cap_obs = 0;
-		l->header_done = false;
-		intern_free(&l->d->items);
-		intern_free(&l->d->workers);
-		intern_free(&l->labels);
-		l->d->items.max = AGG_MAX_ITEMS;
-		l->d->workers.max = AGG_MAX_WORKERS;
-		l->labels.max = REP_MAX_LABELS;
-	}
-	return csv_read_batches(path, on_votes, l, err, errlen);
-}
-
 void
 aggregate_params_default(struct rep_params *p)
 {
@@ -467,8 +363,7 @@ aggregate_params_default(struct rep_params *p)
 
 int
 aggregate_load(const char *votes_path, const char *stakes_path,
-    const char *gold_path, int n_threads, struct aggregate_data *d, char *err,
-    size_t errlen)
+    const char *gold_path, struct aggregate_data *d, char *err, size_t errlen)
 {
 	struct loader	  l = { 0 };
 	struct rep_params p;
@@ -483,7 +378,7 @@ aggregate_load(const char *votes_path, const char *stakes_path,
 	d->workers.max = AGG_MAX_WORKERS;
 	l.labels.max = REP_MAX_LABELS;
 	rep_params_default(&p);
-	if ((rc = read_votes(votes_path, n_threads, &l, err, errlen)) != 0)
+	if ((rc = csv_read_batches(votes_path, on_votes, &l, err, errlen)) != 0)
 		goto fail;
 	if (d->batch.n_obs == 0) {
 		snprintf(err, errlen, "%s: no votes",
@@ -1022,10 +917,12 @@ usage(FILE *f)
 		put_indented(f, methods[i].help, 13);
 	}
 	fprintf(f,
-	    "  --threads N     threads for reading and EM (default: the "
-	    "processors online less\n"
-	    "                  the load average, at least 1); the output does "
-	    "not depend on N\n"
+	    "  --threads N     threads for EM, the vote index and the output "
+	    "(default: the\n"
+	    "                  processors online less the load average, at "
+	    "least 1); the\n"
+	    "                  output does not depend on N (the votes are read "
+	    "on one)\n"
 	    "  --row-prior X   pseudo-votes per confusion row for ds, stake, "
 	    "replay (default\n"
 	    "                  the number of labels K); 0 is plain "
@@ -1197,7 +1094,7 @@ aggregate_main(int argc, char **argv)
 		return rc == 1 ? 0 : rc;
 	aggregate_params_default(&p);
 	t0 = now_s();
-	if ((rc = aggregate_load(o.votes, o.stakes, o.gold, threads, &d, err,
+	if ((rc = aggregate_load(o.votes, o.stakes, o.gold, &d, err,
 		 sizeof(err))) != 0) {
 		fprintf(stderr, "labelctl aggregate: %s\n", err);
 		return rc == CSV_ERR_INPUT ? EXIT_INPUT : EXIT_USAGE;

@@ -60,15 +60,15 @@ struct aggregate_data {
 
 /*
  * Load the CSV files (stakes_path and gold_path may be NULL; any one path
- * may be "-"), the votes on up to n_threads threads (a large regular file
- * is read in parts; the result is the same as a serial read's).  0,
- * CSV_ERR_INPUT (err: "file:line: message"), CSV_ERR_READ (err: "file:
- * why") or CSV_ERR_SYSTEM.
+ * may be "-"), on the calling thread: reading a shuffled file in two parts
+ * on two threads (each part interning every item again, then a merge) cost
+ * 80% more CPU time to save at most a tenth of the wall time, and nothing
+ * on a host whose other core is busy (bench/aggregation/RESULTS.md).
+ * 0, CSV_ERR_INPUT (err: "file:line: message"), CSV_ERR_READ (err:
+ * "file: why") or CSV_ERR_SYSTEM.
  */
-#define AGG_MAX_READ_THREADS 8
 int  aggregate_load(const char *votes_path, const char *stakes_path,
-     const char *gold_path, int n_threads, struct aggregate_data *d, char *err,
-     size_t errlen);
+     const char *gold_path, struct aggregate_data *d, char *err, size_t errlen);
 void aggregate_free(struct aggregate_data *d);
 
 /*

@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +31,6 @@ struct reader {
 	size_t cap, have, pos;
 	bool   eof;
 	long   line;
-	bool   positional; /* pread at base + have (a part of a file) */
-	off_t  base;	   /* file offset of buf[0] when positional */
-	off_t  stop;	   /* positional: start no record at or past it */
 	/* Batches handed to the callback. */
 	struct csv_record *rec;
 	char		 **field;
@@ -64,16 +60,11 @@ refill(struct reader *r, char *err, size_t errlen)
 
 	if (r->pos > 0) {
 		memmove(r->buf, r->buf + r->pos, rest);
-		r->base += (off_t)r->pos;
 		r->have = rest;
 		r->pos = 0;
 	}
 	while (!r->eof && r->have < r->cap) {
-		if (r->positional)
-			n = pread(r->fd, r->buf + r->have, r->cap - r->have,
-			    r->base + (off_t)r->have);
-		else
-			n = read(r->fd, r->buf + r->have, r->cap - r->have);
+		n = read(r->fd, r->buf + r->have, r->cap - r->have);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -251,16 +242,6 @@ reader_alloc(struct reader *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Is there a record to start at r->pos? (A part stops at r->stop.) */
-static bool
-more(const struct reader *r)
-{
-	if (r->pos >= r->have)
-		return false;
-	return !r->positional || r->stop < 0 ||
-	    r->base + (off_t)r->pos < r->stop;
-}
-
 /* Parse records from r->pos on and hand them to fn in batches. */
 static int
 read_loop(struct reader *r, csv_batch_fn fn, void *ctx, char *err,
@@ -272,17 +253,16 @@ read_loop(struct reader *r, csv_batch_fn fn, void *ctx, char *err,
 
 	if ((rc = refill(r, err, errlen)) != 0)
 		return rc;
-	if (r->line == 1 && r->base == 0 && r->have >= 3 &&
-	    memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
+	if (r->have >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
 		r->pos = 3;
 	for (;;) {
 		if (!r->eof && r->have - r->pos < REFILL_BELOW &&
 		    (rc = refill(r, err, errlen)) != 0)
 			return rc;
-		if (!more(r))
+		if (r->pos >= r->have)
 			return 0;
 		/* A batch: as many records as surely lie in the buffer. */
-		for (n = 0; n < CSV_BATCH_RECORDS && more(r) &&
+		for (n = 0; n < CSV_BATCH_RECORDS && r->pos < r->have &&
 		     (r->eof || r->have - r->pos >= REFILL_BELOW);) {
 			if ((rc = parse_record(r, &r->rec[n], &blank, err,
 				 errlen)) != 0)
@@ -308,7 +288,7 @@ int
 csv_read_batches(const char *path, csv_batch_fn fn, void *ctx, char *err,
     size_t errlen)
 {
-	struct reader r = { .fd = -1, .line = 1, .stop = -1 };
+	struct reader r = { .fd = -1, .line = 1 };
 	int	      rc;
 
 	err[0] = '\0';
@@ -318,108 +298,6 @@ csv_read_batches(const char *path, csv_batch_fn fn, void *ctx, char *err,
 	if (r.fd > STDIN_FILENO)
 		close(r.fd);
 	reader_free(&r);
-	return rc;
-}
-
-/*
- * The split read.  Part p > 0 starts after the first LF at or past
- * size * p / n - 1 and part p - 1 stops starting records there; the cut is
- * right only if part p - 1, parsing on, ends exactly on it (a quoted field
- * holding a line end can straddle it), which is checked afterwards.
- */
-struct part {
-	struct reader r;
-	csv_batch_fn  fn;
-	void	     *ctx;
-	int	      rc;
-	char	      err[256];
-	pthread_t     thread;
-	bool	      started;
-};
-
-static void *
-part_main(void *arg)
-{
-	struct part *pt = arg;
-
-	pt->rc = read_loop(&pt->r, pt->fn, pt->ctx, pt->err, sizeof(pt->err));
-	return NULL;
-}
-
-/* The offset just past the first LF at or after from; size if none. */
-static off_t
-line_start(int fd, off_t from, off_t size)
-{
-	char	buf[4096];
-	ssize_t n, i;
-
-	while (from < size) {
-		if ((n = pread(fd, buf, sizeof(buf), from)) <= 0)
-			return -1;
-		for (i = 0; i < n; i++)
-			if (buf[i] == '\n')
-				return from + i + 1;
-		from += n;
-	}
-	return size;
-}
-
-int
-csv_read_split(const char *path, int n_parts, csv_batch_fn fn, void *const *ctx)
-{
-	struct part *pt = NULL;
-	struct stat  st;
-	off_t	     cut;
-	char	     err[256];
-	int	     fd = -1, p, rc = -1;
-
-	if (n_parts < 2 || strcmp(path, "-") == 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size < (off_t)CSV_SPLIT_MIN_BYTES * n_parts ||
-	    (pt = calloc((size_t)n_parts, sizeof(*pt))) == NULL)
-		goto done;
-	for (p = 0; p < n_parts; p++) {
-		pt[p].r.fd = fd;
-		pt[p].r.name = path;
-		pt[p].r.line = 1;
-		pt[p].r.positional = true;
-		pt[p].r.stop = -1;
-		pt[p].fn = fn;
-		pt[p].ctx = ctx[p];
-		if (reader_alloc(&pt[p].r, err, sizeof(err)) != 0)
-			goto done;
-		if (p == 0)
-			continue;
-		cut = line_start(fd, st.st_size / n_parts * p - 1, st.st_size);
-		if (cut < 0 || cut <= pt[p - 1].r.base)
-			goto done;
-		pt[p].r.base = cut;
-		pt[p - 1].r.stop = cut;
-	}
-	for (p = 1; p < n_parts; p++) {
-		if (pthread_create(&pt[p].thread, NULL, part_main, &pt[p]) != 0)
-			goto join;
-		pt[p].started = true;
-	}
-	part_main(&pt[0]);
-	rc = 0;
-join:
-	for (p = 1; p < n_parts; p++)
-		if (pt[p].started)
-			pthread_join(pt[p].thread, NULL);
-	for (p = 0; p < n_parts && rc == 0; p++)
-		if (pt[p].rc != 0 ||
-		    (p + 1 < n_parts &&
-			pt[p].r.base + (off_t)pt[p].r.pos != pt[p + 1].r.base))
-			rc = -1;
-done:
-	if (pt != NULL)
-		for (p = 0; p < n_parts; p++)
-			reader_free(&pt[p].r);
-	free(pt);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 

@@ -64,21 +64,6 @@ int csv_read_batches(const char *path, csv_batch_fn fn, void *ctx, char *err,
     size_t errlen);
 
 /*
- * As csv_read_batches(), on n_parts threads: a regular file of at least
- * CSV_SPLIT_MIN_BYTES a part is cut at line ends into n_parts byte ranges,
- * and part p's records go to fn(ctx[p], ...) on a thread of its own, in
- * file order within the part (so parts 0, 1, ... in turn hold every record
- * of a serial read, in order).  Returns 0 when every part was read and each
- * cut fell between records; -1 otherwise (standard input, a pipe, a small
- * file, a cut inside a quoted field, or any error, the callback's
- * included): the caller then discards the parts and reads serially, which
- * also gives any error its message and line.
- */
-#define CSV_SPLIT_MIN_BYTES ((size_t)1 << 20)
-int csv_read_split(const char *path, int n_parts, csv_batch_fn fn,
-    void *const *ctx);
-
-/*
  * Read path ("-": standard input, named "stdin" in messages) and call fn for
  * each record.  0, CSV_ERR_INPUT, CSV_ERR_SYSTEM, CSV_ERR_READ (or the
  * callback's negative value); on error err holds "path:line: message" or

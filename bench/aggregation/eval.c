@@ -264,7 +264,7 @@ main(int argc, char **argv)
 		    names[i]);
 		snprintf(path[1], sizeof(path[1]), "%s/%s/gold.csv", dir,
 		    names[i]);
-		if (aggregate_load(path[0], NULL, path[1], 1, &data[i], err,
+		if (aggregate_load(path[0], NULL, path[1], &data[i], err,
 			sizeof(err)) != 0) {
 			fprintf(stderr, "lc-agg-eval: %s\n", err);
 			return 1;
