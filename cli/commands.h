@@ -27,6 +27,7 @@ int cmd_anchor(const struct cli_env *env, int argc, char **argv);
 int cmd_status(const struct cli_env *env, int argc, char **argv);
 int cmd_account(const struct cli_env *env, int argc, char **argv);
 int cmd_credit(const struct cli_env *env, int argc, char **argv);
+int cmd_reestimate(const struct cli_env *env, int argc, char **argv);
 int cmd_aggregate(const struct cli_env *env, int argc, char **argv);
 
 #endif

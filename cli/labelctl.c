@@ -28,6 +28,8 @@ static const struct cli_verb verbs[] = { { "migrate", cmd_migrate,
 	    "account create --role requester --name NAME: print an API token" },
 	{ "credit", cmd_credit,
 	    "credit ACCOUNT AMOUNT: record an outside deposit (micro-credits)" },
+	{ "reestimate", cmd_reestimate,
+	    "reestimate PROJECT: re-fit its labelers now, finalize what passes" },
 	{ "aggregate", cmd_aggregate,
 	    "offline truth inference over a CSV of votes (--help)" },
 	{ NULL, NULL, NULL } };

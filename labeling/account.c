@@ -27,19 +27,19 @@ const struct db_stmt account_stmts[] = {
 	    "SELECT id FROM accounts WHERE name = $1 OR public_key = $1" },
 	{ "account_get",
 	    "SELECT id, name, public_key, is_labeler, is_requester,"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/balance'),"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/stake'),"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/unstaking'),"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/bond'),"
-	    " (SELECT balance FROM ledger_accounts WHERE key = 'a/' || a.id ||"
-	    " '/slashed')"
+	    " lc_balance('a/' || a.id || '/balance'),"
+	    " lc_balance('a/' || a.id || '/stake'),"
+	    " lc_balance('a/' || a.id || '/unstaking'),"
+	    " lc_balance('a/' || a.id || '/bond'),"
+	    " lc_balance('a/' || a.id || '/slashed'),"
+	    /* Earned: every reward paid to the balance, read from the index
+	     * ledger_entries_reward_account alone. */
+	    " (SELECT coalesce(sum(amount), 0) FROM ledger_entries"
+	    " WHERE account_key = 'a/' || a.id || '/balance'"
+	    " AND cause = 'reward')"
 	    " FROM accounts a WHERE id = $1" },
 	/* The open votes holding bonds, newest first; served by the partial
-	 * index assignments_open, so bounded by what the bonds allow. */
+	 * index assignments_voted, so bounded by what the bonds allow. */
 	{ "account_bonds",
 	    "SELECT v.task_id, v.project_id, v.bond, " SQL_TS(
 		"v.created_at") ", count(*) OVER ()"
@@ -299,6 +299,7 @@ account_me_body(struct db *db, void *arg)
 	market_json_i64(o, "bonded", db_int64(res, 0, 8));
 	market_json_i64(o, "unstaking", db_int64(res, 0, 7));
 	market_json_i64(o, "slashed", db_int64(res, 0, 9));
+	market_json_i64(o, "earned", db_int64(res, 0, 10));
 	PQclear(res);
 	res = NULL;
 	if ((rc = db_exec(db, "account_reputations", 1, params, &res)) != 0)
@@ -362,7 +363,11 @@ account_reputation_history(struct db *db, int64_t account_id,
 	for (i = 0; i < PQntuples(res); i++) {
 		if ((r = account_rep_row(res, i, arr)) == NULL)
 			goto fail;
-		market_json_i64(r, "task", db_int64(res, i, 3));
+		/* No task: a recalibration by the batch re-estimation. */
+		if (db_text(res, i, 3) != NULL)
+			market_json_i64(r, "task", db_int64(res, i, 3));
+		else
+			cJSON_AddNullToObject(r, "task");
 		cJSON_AddStringToObject(r, "time", db_text(res, i, 4));
 	}
 	PQclear(res);

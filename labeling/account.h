@@ -29,10 +29,12 @@ int account_create(struct db *db, const char *name, unsigned roles, int64_t *id,
 int account_resolve(struct db *db, const char *ref, int64_t *id);
 
 /*
- * The /v1/me object: {id, name, roles, public_key, balance, stake,
- * unstaking, unstaking_releases:[{amount, release_at}] (pending, soonest
- * first), reputation:[{project, alpha, beta, accuracy}]}.  Releases
- * matured unstakes first.  Caller frees *out.
+ * The /v1/me object: {id, name, roles, public_key, balance, stake
+ * (= stake_free + bonded), stake_free, bonded, unstaking, slashed, earned
+ * (the sum of every reward paid to the balance), bonds, unstaking_releases:
+ * [{amount, release_at}] (pending, soonest first), reputation:[{project,
+ * alpha, beta, accuracy}]}.  Releases matured unstakes first.  Caller
+ * frees *out.
  */
 int account_me(struct db *db, int64_t account_id, cJSON **out);
 

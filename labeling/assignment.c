@@ -27,6 +27,7 @@ enum {
 	CLAIM_NOT_OPEN = 3,
 	CLAIM_LOW_STAKE = 4,
 	CLAIM_BONDED = 5,
+	CLAIM_UNQUALIFIED = 6,
 };
 enum { SKIP_DONE = 0, SKIP_NOT_FOUND = 2, SKIP_OTHERS = 3, SKIP_STATE = 4 };
 
@@ -50,7 +51,8 @@ const struct db_stmt assignment_stmts[] = {
 	    "SELECT code, assignment_id, task_id, data, " SQL_TS(
 		"expires_at") ", labels, instructions, project_status,"
 			      " min_stake, stake, bonded"
-			      " FROM lc_claim($1, $2, $3, $4, $5, $6, $7)" },
+			      " FROM lc_claim($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+			      " $10, $11, $12, $13)" },
 	{ "assignment_skip", "SELECT code, status FROM lc_skip($1, $2)" },
 	{ "assignment_sweep", "SELECT lc_sweep_leases(NULL, $1)" },
 	{ NULL, NULL }
@@ -66,7 +68,7 @@ claim_free(struct claim *c)
 }
 
 double
-assignment_gold_draw(void)
+assignment_draw(void)
 {
 	return (double)randombytes_uniform(1000000000) / 1e9;
 }
@@ -77,7 +79,7 @@ assignment_claim_sql(const struct claim_in *in, int wait,
 {
 	struct rep_params rp;
 
-	rep_params_default(&rp);
+	rep_params_live(&rp);
 	out->v[0] = market_i64(out->buf[0], in->account_id);
 	out->v[1] = market_i64(out->buf[1], in->project_id);
 	out->v[2] = market_i64(out->buf[2], in->lease_s);
@@ -85,6 +87,12 @@ assignment_claim_sql(const struct claim_in *in, int wait,
 	out->v[4] = market_i64(out->buf[4], LC_MAX_LEASES_PER_LABELER);
 	out->v[5] = market_i64(out->buf[5], rep_bond_bp(&rp));
 	out->v[6] = wait ? "true" : "false";
+	out->v[7] = market_f64(out->buf[7], in->fresh_draw);
+	out->v[8] = market_i64(out->buf[8], rp.gold_ban_min);
+	out->v[9] = market_f64(out->buf[9], rp.gold_ban_accuracy);
+	out->v[10] = market_f64(out->buf[10], rp.credible_z);
+	out->v[11] = market_f64(out->buf[11], rp.qualify_margin);
+	out->v[12] = market_f64(out->buf[12], rp.qualify_evidence);
 	return "assignment_claim";
 }
 
@@ -134,6 +142,12 @@ assignment_claim_result(PGresult *res, int64_t project_id, struct claim *out,
 		    "until their tasks are final, and the %" PRId64
 		    " left cannot back another vote: stake more or wait",
 		    db_int64(res, 0, CL_BONDED), db_int64(res, 0, CL_STAKE));
+		break;
+	case CLAIM_UNQUALIFIED:
+		rc = market_fail(detail, LC_ERR_UNQUALIFIED,
+		    "your answers in this project are known to be no better "
+		    "than at random, or failed its controls: it offers you "
+		    "no more tasks");
 		break;
 	default:
 		rc = LC_ERR_INTERNAL;

@@ -42,18 +42,18 @@ struct claim {
 void claim_free(struct claim *c);
 
 /*
- * The parameters of one claim.  gold_draw is a uniform draw in [0, 1): the
- * claim prefers a gold task when it is below the project's gold rate.
+ * The parameters of one claim, with two uniform draws in [0, 1).
  */
 struct claim_in {
 	int64_t account_id;
 	int64_t project_id;
 	int	lease_s;
-	double	gold_draw;
+	double	gold_draw;  /* < the gold rate: prefer a gold task */
+	double	fresh_draw; /* where among fresh tasks to start looking */
 };
 
-/* A draw for claim_in.gold_draw, from libsodium's CSPRNG. */
-double assignment_gold_draw(void);
+/* A uniform draw in [0, 1) from libsodium's CSPRNG. */
+double assignment_draw(void);
 
 /*
  * Claim: 0 with *out filled, 1 (not an error) when there is no task this
@@ -70,7 +70,7 @@ int assignment_claim(struct db *db, const struct claim_in *in,
  * buffers.  It never waits on another transaction's task.  Read its
  * result with assignment_claim_result().
  */
-#define ASSIGNMENT_CLAIM_PARAMS 7
+#define ASSIGNMENT_CLAIM_PARAMS 13
 struct claim_params {
 	const char *v[ASSIGNMENT_CLAIM_PARAMS];
 	char	    buf[ASSIGNMENT_CLAIM_PARAMS][32];

@@ -40,8 +40,9 @@ const struct db_stmt auth_stmts[] = {
 	    " now() + make_interval(secs => $4::int) END)"
 	    " RETURNING " SQL_TS("expires_at") },
 	{ "auth_token_resolve",
-	    "SELECT a.id, a.is_labeler, a.is_requester FROM auth_tokens t"
-	    " JOIN accounts a ON a.id = t.account_id"
+	    "SELECT a.id, a.is_labeler, a.is_requester,"
+	    " coalesce(extract(epoch FROM t.expires_at - now())::bigint, -1)"
+	    " FROM auth_tokens t JOIN accounts a ON a.id = t.account_id"
 	    " WHERE t.token_hash = decode($1, 'hex')"
 	    " AND (t.expires_at IS NULL OR t.expires_at > now())" },
 	{ "auth_token_delete",
@@ -220,17 +221,32 @@ auth_login(struct db *db, const char *public_key, const char *challenge,
 	return db_tx(db, auth_login_body, &a);
 }
 
+static int
+auth_token_form_ok(const char *token)
+{
+	return token != NULL && strlen(token) == AUTH_TOKEN_LEN &&
+	    strncmp(token, "lc_", 3) == 0 && market_is_hex(token + 3, 64);
+}
+
+int
+auth_token_digest(const char *token, uint8_t out[32])
+{
+	if (!auth_token_form_ok(token))
+		return LC_ERR_UNAUTHORIZED;
+	crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
+	return 0;
+}
+
 int
 auth_token_resolve(struct db *db, const char *token, int64_t *account_id,
-    unsigned *roles)
+    unsigned *roles, int64_t *valid_s)
 {
 	PGresult   *res = NULL;
 	char	    hash[65];
 	const char *params[1] = { hash };
 	int	    rc;
 
-	if (token == NULL || strlen(token) != AUTH_TOKEN_LEN ||
-	    strncmp(token, "lc_", 3) != 0 || !market_is_hex(token + 3, 64))
+	if (!auth_token_form_ok(token))
 		return LC_ERR_UNAUTHORIZED;
 	auth_token_hash(token, hash);
 	if ((rc = db_exec(db, "auth_token_resolve", 1, params, &res)) != 0)
@@ -241,6 +257,7 @@ auth_token_resolve(struct db *db, const char *token, int64_t *account_id,
 	}
 	*account_id = db_int64(res, 0, 0);
 	*roles = auth_roles(res, 0, 1);
+	*valid_s = db_int64(res, 0, 3);
 	PQclear(res);
 	return 0;
 }

@@ -45,9 +45,15 @@ int auth_login(struct db *db, const char *public_key, const char *challenge,
     const char *signature, int session_ttl_s, struct auth_login_out *out,
     char *detail);
 
-/* Resolve a bearer token: LC_ERR_UNAUTHORIZED when unknown or expired. */
+/* The SHA-256 a token is stored as; LC_ERR_UNAUTHORIZED if malformed. */
+int auth_token_digest(const char *token, uint8_t out[32]);
+
+/*
+ * Resolve a bearer token: LC_ERR_UNAUTHORIZED when unknown or expired.
+ * *valid_s gets the seconds the token is still valid (-1: no expiry).
+ */
 int auth_token_resolve(struct db *db, const char *token, int64_t *account_id,
-    unsigned *roles);
+    unsigned *roles, int64_t *valid_s);
 
 /* Issue a token inside the caller's transaction; ttl_s 0 = no expiry. */
 int auth_token_issue(struct db *db, int64_t account_id, const char *kind,

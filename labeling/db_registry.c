@@ -18,8 +18,10 @@ static const struct db_stmt core_stmts[] = { { "core_ping", "SELECT 1" },
 /* The market's modules, one table per labeling/ file. */
 extern const struct db_stmt ledger_stmts[], auth_stmts[], account_stmts[],
     project_stmts[], task_stmts[], assignment_stmts[], vote_stmts[],
-    log_sequencer_stmts[], export_stmts[];
+    log_sequencer_stmts[], settle_stmts[], finalize_stmts[], reestimate_stmts[],
+    export_stmts[];
 
 const struct db_stmt *const db_registries[] = { core_stmts, log_store_stmts,
 	ledger_stmts, auth_stmts, account_stmts, project_stmts, task_stmts,
-	assignment_stmts, vote_stmts, log_sequencer_stmts, export_stmts, NULL };
+	assignment_stmts, vote_stmts, log_sequencer_stmts, settle_stmts,
+	finalize_stmts, reestimate_stmts, export_stmts, NULL };

@@ -4,6 +4,18 @@
  * `anchored` is false until the anchor part records which tree sizes are
  * anchored; it then becomes leaf_index < the largest anchored tree size
  * (see the report of issue 3: the anchors table is not in the schema yet).
+
+ *
+ * A gold task's row says so (`gold`): its label is the requester's own
+ * answer, which finalization adopts whatever the votes said, so it is never
+ * flagged low-confidence; its confidence stays the number anchored in its
+ * leaf, the crowd's posterior for that answer — a measure of the crowd on
+ * a known item, not of the label.
+ *
+ * `unverified`: no labeler who voted for the final label had passed the
+ * project's controls (finalize.h) — on a project without gold, every
+ * label; the requester decides what such a label is worth (README,
+ * "Newcomers, rings and gold").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +32,11 @@
 
 const struct db_stmt export_stmts[] = {
 	{ "export_labels",
-	    "SELECT t.id, t.external_id, p.labels[t.final_label + 1],"
-	    " t.confidence, t.n_votes, t.low_confidence, t.leaf_index, false"
+	    "SELECT t.id, t.external_id,"
+	    " p.labels[coalesce(t.gold_label, t.final_label) + 1],"
+	    " t.confidence, t.n_votes,"
+	    " t.low_confidence AND t.gold_label IS NULL, t.leaf_index, false,"
+	    " t.gold_label IS NOT NULL, t.unverified"
 	    " FROM tasks t JOIN projects p ON p.id = t.project_id"
 	    " WHERE t.project_id = $1 AND t.status = 'final'"
 	    " ORDER BY t.id LIMIT $2" },
@@ -96,6 +111,8 @@ export_row_jsonl(struct buf *b, const PGresult *res, int i)
 	else
 		cJSON_AddNullToObject(o, "leaf_index");
 	cJSON_AddBoolToObject(o, "anchored", db_bool(res, i, 7));
+	cJSON_AddBoolToObject(o, "gold", db_bool(res, i, 8));
+	cJSON_AddBoolToObject(o, "unverified", db_bool(res, i, 9));
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (text == NULL)
@@ -117,11 +134,13 @@ export_row_csv(struct buf *b, const PGresult *res, int i)
 	    (rc = buf_put(b, ",", 1)) != 0 ||
 	    (rc = buf_csv_field(b, db_text(res, i, 2))) != 0)
 		return rc;
-	snprintf(line, sizeof(line), ",%.6f,%s,%s,%s,%s\r\n",
+	snprintf(line, sizeof(line), ",%.6f,%s,%s,%s,%s,%s,%s\r\n",
 	    db_double(res, i, 3), db_text(res, i, 4),
 	    db_bool(res, i, 5) ? "true" : "false",
 	    db_text(res, i, 6) ? db_text(res, i, 6) : "",
-	    db_bool(res, i, 7) ? "true" : "false");
+	    db_bool(res, i, 7) ? "true" : "false",
+	    db_bool(res, i, 8) ? "true" : "false",
+	    db_bool(res, i, 9) ? "true" : "false");
 	return buf_put(b, line, strlen(line));
 }
 
@@ -142,7 +161,7 @@ export_body(struct db *db, void *arg)
 	const char	  *params[2];
 	const char	  *hdr = "task_id,external_id,label,confidence,"
 				 "votes,low_confidence,leaf_index,"
-				 "anchored\r\n";
+				 "anchored,gold,unverified\r\n";
 	int		   rc, i;
 
 	free(a->b.p);

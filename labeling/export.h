@@ -1,8 +1,9 @@
 /*
  * labeling/export.h — a project's final labels for its owner, as JSON lines
  * (one {task_id, external_id, label, confidence, votes, low_confidence,
- * leaf_index, anchored} per line) or CSV with the same columns and a
- * header row (RFC 4180 quoting).
+ * leaf_index, anchored, gold} per line) or CSV with the same columns and a
+ * header row (RFC 4180 quoting).  A gold row (gold true) carries the gold
+ * answer as its label and is never low_confidence.
  */
 #ifndef LC_EXPORT_H
 #define LC_EXPORT_H

@@ -41,6 +41,8 @@
 	X(LC_ERR_RATE_LIMIT, -22, 429, "rate-limited", "Too many requests") \
 	X(LC_ERR_STATE, -23, 409, "invalid-state", \
 	    "Invalid state for this operation") \
+	X(LC_ERR_UNQUALIFIED, -25, 403, "unqualified", \
+	    "No better than chance here") \
 	X(LC_ERR_BAD_VOTE_SIGNATURE, -24, 422, "bad-vote-signature", \
 	    "Vote signature does not verify")
 

@@ -52,9 +52,9 @@ ledger_key_escrow(char key[LEDGER_KEY_LEN], int64_t project_id)
 }
 
 void
-ledger_key_pot(char key[LEDGER_KEY_LEN], int64_t task_id)
+ledger_key_reserved(char key[LEDGER_KEY_LEN], int64_t project_id)
 {
-	snprintf(key, LEDGER_KEY_LEN, "t/%" PRId64 "/reward", task_id);
+	snprintf(key, LEDGER_KEY_LEN, "p/%" PRId64 "/reserved", project_id);
 }
 
 int

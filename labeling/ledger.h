@@ -8,12 +8,14 @@
  *   a/<account>/unstaking	unstaked, waiting for the cooldown
  *   a/<account>/slashed	what slashes took from the account (a sink)
  *   p/<project>/escrow		a project's funds not yet reserved for a task
- *   t/<task>/reward		a task's pot: its reward, reserved at funding
+ *   p/<project>/reserved	the rewards of its funded open tasks
  *   sys/mint			counterpart of outside deposits (may go < 0)
  *   sys/slashed, sys/fees	system sinks of earlier versions
- * Every movement is one call of the SQL function lc_ledger_move(): entries
- * that sum to zero (checked per statement), accounts locked in key order,
- * no account but the mint below zero (LC_ERR_FUNDS).
+ * A movement is entries that sum to zero (checked per statement).  It is
+ * applied by the SQL function lc_ledger_move() (accounts locked in key
+ * order, no account but the mint below zero: LC_ERR_FUNDS), or, when every
+ * debit was reserved for it (a finalization's), posted: entries now,
+ * balance changes queued for the settler (settle.h).
  *
  * ledger_transfer() runs inside the caller's transaction; ledger_credit()
  * and ledger_history() own theirs.
@@ -33,7 +35,7 @@ struct db;
 void ledger_key_account(char key[LEDGER_KEY_LEN], int64_t account_id,
     const char *kind);
 void ledger_key_escrow(char key[LEDGER_KEY_LEN], int64_t project_id);
-void ledger_key_pot(char key[LEDGER_KEY_LEN], int64_t task_id);
+void ledger_key_reserved(char key[LEDGER_KEY_LEN], int64_t project_id);
 
 /* Create the ledger account if missing (inside the caller's tx). */
 int ledger_open(struct db *db, const char *key, const char *kind,

@@ -40,7 +40,8 @@
 #define LC_LEDGER_PAGE 500 /* movements per /v1/me/ledger page */
 #define LC_BONDS_LISTED 50 /* open bonds listed by GET /v1/me */
 #define LC_MAX_EXTERNAL_ID_BYTES 256
-#define LC_MAX_PROJECTS_LISTED 500 /* GET /v1/projects */
+#define LC_PROJECTS_PAGE 100	   /* GET /v1/projects, default page */
+#define LC_MAX_PROJECTS_LISTED 500 /* GET /v1/projects, largest page */
 #define LC_MAX_EXPORT_ROWS 1000000 /* GET /v1/projects/{id}/labels */
 
 #endif

@@ -28,10 +28,12 @@ const struct db_stmt log_sequencer_stmts[] = {
 	{ "log_pending_take",
 	    "SELECT seq, task_id, record FROM log_pending"
 	    " ORDER BY seq LIMIT $1" },
+	/* One index probe per node (LATERAL): never a scan of the log. */
 	{ "log_edge_get",
-	    "SELECT level, idx, encode(hash, 'hex') FROM merkle_nodes"
-	    " WHERE (level, idx) IN (SELECT * FROM unnest($1::int[],"
-	    " $2::bigint[]))" },
+	    "SELECT u.l, u.i, encode(n.hash, 'hex')"
+	    " FROM unnest($1::int[], $2::bigint[]) AS u(l, i),"
+	    " LATERAL (SELECT hash FROM merkle_nodes WHERE level = u.l"
+	    " AND idx = u.i) n" },
 	/* Leaves from the queue (record and task come along in SQL), the
 	 * nodes, the tasks' leaf indices, the queue emptied, the new size. */
 	{ "log_leaves_put",

@@ -27,10 +27,12 @@ const struct db_stmt log_store_stmts[] = {
 	    "SELECT encode(hash, 'hex') FROM merkle_nodes "
 	    "WHERE level = $1 AND idx = $2" },
 	{ "log_size", "SELECT size FROM log_head" },
+	/* One index probe per node (LATERAL): never a scan of the log. */
 	{ "log_nodes_get",
-	    "SELECT n.level, n.idx, encode(n.hash, 'hex') FROM merkle_nodes n "
-	    "JOIN unnest($1::int[], $2::bigint[]) AS w(level, idx) "
-	    "ON n.level = w.level AND n.idx = w.idx" },
+	    "SELECT w.level, w.idx, encode(n.hash, 'hex') "
+	    "FROM unnest($1::int[], $2::bigint[]) AS w(level, idx), "
+	    "LATERAL (SELECT hash FROM merkle_nodes WHERE level = w.level "
+	    "AND idx = w.idx) n" },
 	{ "log_leaf_by_task",
 	    "SELECT l.leaf_index, l.record, encode(l.leaf_hash, 'hex'), "
 	    "p.owner_id FROM log_leaves l JOIN projects p "

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "labeling/lc_err.h"
+#include "labeling/limits.h"
 #include "labeling/market.h"
 
 const char *
@@ -268,4 +269,25 @@ market_json_parse(const char *text, size_t len, cJSON **out, char *detail)
 	}
 	*out = j;
 	return 0;
+}
+
+int
+market_split_labels(char *buf, size_t cap, const char *joined,
+    const char **labels, int *n)
+{
+	char  *s, *nl;
+	size_t len;
+
+	*n = 0;
+	if (joined == NULL || (len = strlen(joined)) >= cap)
+		return -1;
+	memcpy(buf, joined, len + 1);
+	for (s = buf; s != NULL; s = nl) {
+		if (*n == LC_MAX_LABELS)
+			return -1;
+		if ((nl = strchr(s, '\n')) != NULL)
+			*nl++ = '\0';
+		labels[(*n)++] = s;
+	}
+	return *n >= LC_MIN_LABELS ? 0 : -1;
 }

@@ -45,6 +45,14 @@ int market_array_i64(char *buf, size_t cap, const int64_t *v, size_t n);
 int market_array_f64(char *buf, size_t cap, const double *v, size_t n);
 int market_array_text(char *buf, size_t cap, const char *const *v, size_t n);
 
+/*
+ * Split a project's labels, as array_to_string(p.labels, E'\n') gives them,
+ * into labels[] (LC_MAX_LABELS) pointing into buf (cap bytes).  0, or -1
+ * when they do not fit or are fewer than LC_MIN_LABELS.
+ */
+int market_split_labels(char *buf, size_t cap, const char *joined,
+    const char **labels, int *n);
+
 /* Write a detail (may be NULL) and return `code`. */
 int market_fail(char *detail, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -5,8 +5,8 @@
  * state from `tasks`, votes from `votes`, spend from the ledger's reward
  * entries, agreement as the share of votes on final tasks that chose the
  * final label.  The escrow is the ledger account "p/<id>/escrow" (funds
- * not yet reserved) plus the pots of the open tasks ("t/<id>/reward",
- * reward_per_task each until the task is final).
+ * not yet reserved) plus "p/<id>/reserved" (reward_per_task for each
+ * funded open task), both with what is queued for them (lc_balance).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,61 +19,133 @@
 #include "labeling/market.h"
 #include "labeling/project.h"
 
+/*
+ * The columns of a project row (project_json() reads them by index) and
+ * the per-project figures they draw on.  Statements put "FROM projects p"
+ * (or a join that names p) between the two.  Every figure is read through
+ * an index: tasks by (project_id, status), the votes of final tasks by
+ * (task_id, account_id), the spend by ledger_entries_reward_project.
+ */
+#define PROJECT_CREATED SQL_TS("p.created_at")
 #define PROJECT_COLS \
 	"p.id, p.owner_id, p.name, p.instructions," \
 	" array_to_json(p.labels)::text, p.reward_per_task, p.min_votes," \
 	" p.max_votes, p.confidence, p.min_stake, p.gold_rate, p.status," \
-	" " SQL_TS( \
-	    "p.created_at") "," \
-			    " (SELECT balance FROM ledger_accounts WHERE key = 'p/' || p.id ||" \
-			    " '/escrow'), t.n, t.open, t.final, t.low, v.n, v.agree, v.onfinal," \
-			    " (SELECT coalesce(sum(amount), 0) FROM ledger_entries e" \
-			    " WHERE e.project_id = p.id AND e.cause = 'reward' AND e.amount > 0)," \
-			    " p.stake_ref, p.reward_per_task * t.funded, t.cancelled" \
-			    " FROM projects p," \
-			    " LATERAL (SELECT count(*) AS n," \
-			    " count(*) FILTER (WHERE status = 'open') AS open," \
-			    " count(*) FILTER (WHERE status = 'final') AS final," \
-			    " count(*) FILTER (WHERE low_confidence) AS low," \
-			    " count(*) FILTER (WHERE status = 'open' AND funded) AS funded," \
-			    " count(*) FILTER (WHERE status = 'cancelled') AS cancelled" \
-			    " FROM tasks WHERE project_id = p.id) t," \
-			    " LATERAL (SELECT count(*) AS n," \
-			    " count(*) FILTER (WHERE tk.status = 'final' AND" \
-			    " vv.label = tk.final_label) AS agree," \
-			    " count(*) FILTER (WHERE tk.status = 'final') AS onfinal" \
-			    " FROM votes vv JOIN tasks tk ON tk.id = vv.task_id" \
-			    " WHERE vv.project_id = p.id) v"
+	" " PROJECT_CREATED "," \
+	" lc_balance('p/' || p.id || '/escrow'), t.n, t.open, t.final, t.low, t.votes, v.agree," \
+	" t.onfinal," \
+	" (SELECT coalesce(sum(amount), 0) FROM ledger_entries e" \
+	" WHERE e.project_id = p.id AND e.cause = 'reward' AND e.amount > 0)," \
+	" p.stake_ref, lc_balance('p/' || p.id || '/reserved'), t.cancelled," \
+	" t.gold," \
+	" t.gold_final, p.newcomer_gold_rate, t.unverified," \
+	" " SQL_TS("p.em_at") ", p.temperature, p.calibration_samples"
+#define PROJECT_FIGURES \
+	", LATERAL (SELECT count(*) AS n," \
+	" count(*) FILTER (WHERE status = 'open') AS open," \
+	" count(*) FILTER (WHERE status = 'final') AS final," \
+	" count(*) FILTER (WHERE low_confidence) AS low," \
+	" count(*) FILTER (WHERE status = 'cancelled') AS cancelled," \
+	" count(*) FILTER (WHERE gold_label IS NOT NULL) AS gold," \
+	" count(*) FILTER (WHERE gold_label IS NOT NULL AND" \
+	" status = 'final') AS gold_final," \
+	" count(*) FILTER (WHERE unverified) AS unverified," \
+	" coalesce(sum(n_votes), 0) AS votes," \
+	" coalesce(sum(n_votes) FILTER (WHERE status = 'final'), 0) AS onfinal" \
+	" FROM tasks WHERE project_id = p.id) t," \
+	" LATERAL (SELECT count(*) AS agree FROM tasks tk" \
+	" JOIN votes vv ON vv.task_id = tk.id WHERE tk.project_id = p.id" \
+	" AND tk.status = 'final' AND vv.label = tk.final_label) v"
+enum {
+	PC_ID,
+	PC_OWNER,
+	PC_NAME,
+	PC_INSTRUCTIONS,
+	PC_LABELS,
+	PC_REWARD,
+	PC_MIN_VOTES,
+	PC_MAX_VOTES,
+	PC_CONFIDENCE,
+	PC_MIN_STAKE,
+	PC_GOLD_RATE,
+	PC_STATUS,
+	PC_CREATED,
+	PC_ESCROW,
+	PC_TASKS,
+	PC_OPEN,
+	PC_FINAL,
+	PC_LOW,
+	PC_VOTES,
+	PC_AGREE,
+	PC_ONFINAL,
+	PC_SPEND,
+	PC_STAKE_REF,
+	PC_RESERVED,
+	PC_CANCELLED,
+	PC_GOLD,
+	PC_GOLD_FINAL,
+	PC_NEWCOMER_GOLD_RATE,
+	PC_UNVERIFIED,
+	PC_EM_AT,
+	PC_TEMPERATURE,
+	PC_CAL_SAMPLES,
+	PC_N /* the list adds the caller's stake here */
+};
+
+/*
+ * The stake of the caller ($1), free and bonded: what min_stake is
+ * compared with.
+ */
+#define PROJECT_CALLER_STAKE \
+	"(lc_balance('a/' || $1::bigint || '/stake') +" \
+	" lc_balance('a/' || $1::bigint || '/bond'))"
 
 const struct db_stmt project_stmts[] = {
 	{ "project_insert",
 	    "INSERT INTO projects (owner_id, name, instructions, labels,"
 	    " reward_per_task, min_votes, max_votes, confidence, min_stake,"
-	    " gold_rate, stake_ref) VALUES ($1, $2, $3,"
+	    " gold_rate, stake_ref, newcomer_gold_rate) VALUES ($1, $2, $3,"
 	    " ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, $8,"
-	    " $9, $10, $11) RETURNING id" },
-	{ "project_get", "SELECT " PROJECT_COLS " WHERE p.id = $1" },
+	    " $9, $10, $11, $12) RETURNING id" },
+	{ "project_get",
+	    "SELECT " PROJECT_COLS " FROM projects p" PROJECT_FIGURES
+	    " WHERE p.id = $1" },
+	/*
+	 * A page of the list, newest first: the caller's own projects
+	 * (projects_owner) and, for a labeler, the open ones (projects_open),
+	 * each an index scan that stops at the page's end; $4 is the id to
+	 * start below.
+	 */
 	{ "project_list",
-	    "SELECT " PROJECT_COLS " WHERE ($2::bool AND p.owner_id = $1)"
-	    " OR ($3::bool AND p.status = 'open' AND p.min_stake <="
-	    " (SELECT sum(balance) FROM ledger_accounts WHERE key IN ('a/' || $1"
-	    " || '/stake', 'a/' || $1 || '/bond')))"
-	    " ORDER BY p.id DESC LIMIT $4" },
-	{ "project_visible_to_labeler",
-	    "SELECT 1 FROM projects p WHERE p.id = $1 AND ((p.status = 'open'"
-	    " AND p.min_stake <= (SELECT sum(balance) FROM ledger_accounts"
-	    " WHERE key IN ('a/' || $2 || '/stake', 'a/' || $2 || '/bond')))"
-	    " OR EXISTS (SELECT 1 FROM votes v WHERE v.account_id = $2::bigint"
+	    "WITH ids AS ((SELECT id FROM projects WHERE $2::bool"
+	    " AND owner_id = $1::bigint AND id < $4::bigint"
+	    " ORDER BY id DESC LIMIT $5)"
+	    " UNION (SELECT id FROM projects WHERE $3::bool AND status = 'open'"
+	    " AND id < $4::bigint ORDER BY id DESC LIMIT $5))"
+	    " SELECT " PROJECT_COLS ", " PROJECT_CALLER_STAKE
+	    " FROM ids JOIN projects p ON p.id = ids.id" PROJECT_FIGURES
+	    " ORDER BY p.id DESC LIMIT $5" },
+	/*
+	 * A labeler may read an open project, and any project it worked in;
+	 * the row says how much more stake it needs to join.
+	 */
+	{ "project_join",
+	    "SELECT greatest(0, p.min_stake - " PROJECT_CALLER_STAKE
+	    ")::bigint,"
+	    " p.status FROM projects p WHERE p.id = $2 AND (p.status = 'open'"
+	    " OR EXISTS (SELECT 1 FROM votes v WHERE v.account_id = $1::bigint"
 	    " AND v.project_id = p.id)"
 	    " OR EXISTS (SELECT 1 FROM assignments a WHERE a.account_id ="
-	    " $2::bigint AND a.project_id = p.id"
-	    " AND a.status IN ('active', 'voted')))" },
+	    " $1::bigint AND a.project_id = p.id AND a.status = 'active'))" },
 	{ "project_lock_share",
 	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR SHARE" },
 	{ "project_lock_update",
 	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR UPDATE" },
 	{ "project_set_status",
 	    "UPDATE projects SET status = $2 WHERE id = $1" },
+	{ "project_edit",
+	    "UPDATE projects SET name = coalesce($2, name),"
+	    " instructions = coalesce($3, instructions) WHERE id = $1" },
 	{ "project_reserve", "SELECT lc_reserve_rewards($1)" },
 	{ "project_close_apply", "SELECT lc_project_close($1, $2)" },
 	{ NULL, NULL }
@@ -201,63 +273,221 @@ project_params_parse(const cJSON *body, struct project_params *out,
 			return market_fail(detail, LC_ERR_VALIDATION,
 			    "gold_rate must be between 0 and 0.5");
 	}
+	out->newcomer_gold_rate = PROJECT_NEWCOMER_GOLD_RATE;
+	if (cJSON_GetObjectItemCaseSensitive(body, "newcomer_gold_rate") !=
+	    NULL) {
+		if ((rc = project_get_double(body, "newcomer_gold_rate",
+			 &out->newcomer_gold_rate, detail)) != 0)
+			return rc;
+		if (!(out->newcomer_gold_rate >= 0.0 &&
+			out->newcomer_gold_rate <= 1.0))
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "newcomer_gold_rate must be between 0 and 1");
+	}
 	return 0;
 }
 
-/* Render row `i` of a PROJECT_COLS result. */
+int
+project_edit_parse(const cJSON *body, struct project_edit *out, char *detail)
+{
+	const cJSON *it;
+	char	     refused[LC_DETAIL_LEN / 2] = "";
+	size_t	     len = 0, n;
+	int	     full = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(body))
+		return market_fail(detail, LC_ERR_BAD_JSON,
+		    "the body must be a JSON object");
+	cJSON_ArrayForEach(it, body)
+	{
+		if (strcmp(it->string, "name") == 0) {
+			if (out->name != NULL)
+				return market_fail(detail, LC_ERR_VALIDATION,
+				    "name is given twice");
+			if (!cJSON_IsString(it) ||
+			    (n = strlen(it->valuestring)) == 0 ||
+			    n > LC_MAX_NAME_BYTES)
+				return market_fail(detail, LC_ERR_VALIDATION,
+				    "name must be a string of 1 to %d bytes",
+				    LC_MAX_NAME_BYTES);
+			out->name = it->valuestring;
+		} else if (strcmp(it->string, "instructions") == 0) {
+			if (out->instructions != NULL)
+				return market_fail(detail, LC_ERR_VALIDATION,
+				    "instructions are given twice");
+			if (cJSON_IsNull(it))
+				out->instructions = "";
+			else if (cJSON_IsString(it) &&
+			    strlen(it->valuestring) <=
+				LC_MAX_INSTRUCTIONS_BYTES)
+				out->instructions = it->valuestring;
+			else
+				return market_fail(detail, LC_ERR_VALIDATION,
+				    "instructions must be a string of at most "
+				    "%u bytes",
+				    LC_MAX_INSTRUCTIONS_BYTES);
+		} else if (!full) {
+			/* Name every refused field that fits, then "...". */
+			n = strlen(it->string);
+			if (n > 40)
+				n = 40;
+			if (len + 2 + n + sizeof(", ...") > sizeof(refused)) {
+				memcpy(refused + len, ", ...", sizeof(", ..."));
+				full = 1;
+				continue;
+			}
+			if (len > 0) {
+				memcpy(refused + len, ", ", 2);
+				len += 2;
+			}
+			memcpy(refused + len, it->string, n);
+			len += n;
+			refused[len] = '\0';
+		}
+	}
+	if (len > 0)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "cannot be edited: %s (only name and instructions can: "
+		    "the others fix what the votes already cast mean)",
+		    refused);
+	if (out->name == NULL && out->instructions == NULL)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "nothing to edit: give name or instructions");
+	return 0;
+}
+
+int
+project_list_opts_parse(const char *scope, const char *before,
+    const char *limit, struct project_list_opts *out, char *detail)
+{
+	int64_t v;
+
+	out->scope = PROJECT_SCOPE_ALL;
+	out->before = 0;
+	out->limit = LC_PROJECTS_PAGE;
+	if (scope != NULL) {
+		if (strcmp(scope, "own") == 0)
+			out->scope = PROJECT_SCOPE_OWN;
+		else if (strcmp(scope, "label") == 0)
+			out->scope = PROJECT_SCOPE_LABEL;
+		else if (strcmp(scope, "all") != 0)
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "scope must be own, label or all");
+	}
+	if (before != NULL) {
+		if (market_parse_id(before, &v) != 0)
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "before must be a positive integer");
+		out->before = v;
+	}
+	if (limit != NULL) {
+		if (market_parse_id(limit, &v) != 0 ||
+		    v > LC_MAX_PROJECTS_LISTED)
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "limit must be between 1 and %d",
+			    LC_MAX_PROJECTS_LISTED);
+		out->limit = (int)v;
+	}
+	return 0;
+}
+
+/*
+ * Render row `i` of a PROJECT_COLS result.  The owner sees the spend and
+ * the gold counts; labelers see neither (gold tasks are not marked to
+ * them).
+ */
 static cJSON *
 project_json(const PGresult *res, int i, int owner_view)
 {
-	cJSON  *o, *labels, *pr;
+	cJSON  *o, *labels, *pr, *cal;
 	int64_t agree, onfinal;
 
 	if ((o = cJSON_CreateObject()) == NULL)
 		return NULL;
-	market_json_i64(o, "id", db_int64(res, i, 0));
-	market_json_i64(o, "owner", db_int64(res, i, 1));
-	cJSON_AddStringToObject(o, "name", db_text(res, i, 2));
-	cJSON_AddStringToObject(o, "instructions", db_text(res, i, 3));
-	labels = cJSON_Parse(db_text(res, i, 4));
+	market_json_i64(o, "id", db_int64(res, i, PC_ID));
+	market_json_i64(o, "owner", db_int64(res, i, PC_OWNER));
+	cJSON_AddStringToObject(o, "name", db_text(res, i, PC_NAME));
+	cJSON_AddStringToObject(o, "instructions",
+	    db_text(res, i, PC_INSTRUCTIONS));
+	labels = cJSON_Parse(db_text(res, i, PC_LABELS));
 	if (labels == NULL) {
 		cJSON_Delete(o);
 		return NULL;
 	}
 	cJSON_AddItemToObject(o, "labels", labels);
-	market_json_i64(o, "reward_per_task", db_int64(res, i, 5));
-	market_json_i64(o, "min_votes", db_int64(res, i, 6));
-	market_json_i64(o, "max_votes", db_int64(res, i, 7));
-	cJSON_AddNumberToObject(o, "confidence", db_double(res, i, 8));
-	market_json_i64(o, "min_stake", db_int64(res, i, 9));
-	cJSON_AddNumberToObject(o, "gold_rate", db_double(res, i, 10));
-	cJSON_AddStringToObject(o, "status", db_text(res, i, 11));
-	cJSON_AddStringToObject(o, "created_at", db_text(res, i, 12));
-	market_json_i64(o, "stake_ref", db_int64(res, i, 22));
-	/* Unspent: what the escrow holds plus the open tasks' pots. */
+	market_json_i64(o, "reward_per_task", db_int64(res, i, PC_REWARD));
+	market_json_i64(o, "min_votes", db_int64(res, i, PC_MIN_VOTES));
+	market_json_i64(o, "max_votes", db_int64(res, i, PC_MAX_VOTES));
+	cJSON_AddNumberToObject(o, "confidence",
+	    db_double(res, i, PC_CONFIDENCE));
+	market_json_i64(o, "min_stake", db_int64(res, i, PC_MIN_STAKE));
+	cJSON_AddNumberToObject(o, "gold_rate",
+	    db_double(res, i, PC_GOLD_RATE));
+	cJSON_AddNumberToObject(o, "newcomer_gold_rate",
+	    db_double(res, i, PC_NEWCOMER_GOLD_RATE));
+	cJSON_AddStringToObject(o, "status", db_text(res, i, PC_STATUS));
+	cJSON_AddStringToObject(o, "created_at", db_text(res, i, PC_CREATED));
+	market_json_i64(o, "stake_ref", db_int64(res, i, PC_STAKE_REF));
+	/* Unspent: the escrow plus what is reserved for open tasks. */
 	market_json_i64(o, "escrow",
-	    db_int64(res, i, 13) + db_int64(res, i, 23));
-	market_json_i64(o, "escrow_available", db_int64(res, i, 13));
-	market_json_i64(o, "escrow_reserved", db_int64(res, i, 23));
+	    db_int64(res, i, PC_ESCROW) + db_int64(res, i, PC_RESERVED));
+	market_json_i64(o, "escrow_available", db_int64(res, i, PC_ESCROW));
+	market_json_i64(o, "escrow_reserved", db_int64(res, i, PC_RESERVED));
 	if ((pr = cJSON_AddObjectToObject(o, "progress")) == NULL) {
 		cJSON_Delete(o);
 		return NULL;
 	}
-	market_json_i64(pr, "tasks", db_int64(res, i, 14));
-	market_json_i64(pr, "open", db_int64(res, i, 15));
-	market_json_i64(pr, "final", db_int64(res, i, 16));
-	market_json_i64(pr, "low_confidence", db_int64(res, i, 17));
-	market_json_i64(pr, "cancelled", db_int64(res, i, 24));
-	market_json_i64(pr, "votes", db_int64(res, i, 18));
-	agree = db_int64(res, i, 19);
-	onfinal = db_int64(res, i, 20);
-	if (owner_view)
-		market_json_i64(pr, "spend", db_int64(res, i, 21));
+	market_json_i64(pr, "tasks", db_int64(res, i, PC_TASKS));
+	market_json_i64(pr, "open", db_int64(res, i, PC_OPEN));
+	market_json_i64(pr, "final", db_int64(res, i, PC_FINAL));
+	market_json_i64(pr, "low_confidence", db_int64(res, i, PC_LOW));
+	market_json_i64(pr, "unverified", db_int64(res, i, PC_UNVERIFIED));
+	market_json_i64(pr, "cancelled", db_int64(res, i, PC_CANCELLED));
+	market_json_i64(pr, "votes", db_int64(res, i, PC_VOTES));
+	agree = db_int64(res, i, PC_AGREE);
+	onfinal = db_int64(res, i, PC_ONFINAL);
 	cJSON_AddNumberToObject(pr, "agreement",
 	    onfinal > 0 ? (double)agree / (double)onfinal : 0.0);
+	if (owner_view) {
+		market_json_i64(pr, "spend", db_int64(res, i, PC_SPEND));
+		market_json_i64(pr, "gold", db_int64(res, i, PC_GOLD));
+		market_json_i64(pr, "gold_final",
+		    db_int64(res, i, PC_GOLD_FINAL));
+		if (db_text(res, i, PC_EM_AT) != NULL)
+			cJSON_AddStringToObject(o, "reestimated_at",
+			    db_text(res, i, PC_EM_AT));
+		else
+			cJSON_AddNullToObject(o, "reestimated_at");
+		if ((cal = cJSON_AddObjectToObject(o, "calibration")) == NULL) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+		cJSON_AddNumberToObject(cal, "temperature",
+		    db_double(res, i, PC_TEMPERATURE));
+		market_json_i64(cal, "samples",
+		    db_int64(res, i, PC_CAL_SAMPLES));
+	}
 	return o;
 }
 
+/* o.join: {eligible, needs_stake} — what the caller lacks to label it. */
 static int
-project_fetch(struct db *db, int64_t project_id, int owner_view, cJSON **out)
+project_join_json(cJSON *o, int open, int64_t needs_stake)
+{
+	cJSON *j;
+
+	if ((j = cJSON_AddObjectToObject(o, "join")) == NULL)
+		return LC_ERR_NOMEM;
+	cJSON_AddBoolToObject(j, "eligible", open && needs_stake == 0);
+	market_json_i64(j, "needs_stake", needs_stake);
+	return 0;
+}
+
+/* The project row; *owner_id gets its owner. */
+static int
+project_fetch(struct db *db, int64_t project_id, int owner_view,
+    int64_t *owner_id, cJSON **out)
 {
 	PGresult   *res = NULL;
 	char	    id[24];
@@ -271,6 +501,8 @@ project_fetch(struct db *db, int64_t project_id, int owner_view, cJSON **out)
 		PQclear(res);
 		return LC_ERR_NOT_FOUND;
 	}
+	if (owner_id != NULL)
+		*owner_id = db_int64(res, 0, PC_OWNER);
 	*out = project_json(res, 0, owner_view);
 	PQclear(res);
 	return *out ? 0 : LC_ERR_NOMEM;
@@ -289,8 +521,9 @@ project_create_body(struct db *db, void *arg)
 	struct project_create_arg *a = arg;
 	PGresult		  *res = NULL;
 	char			   o[24], r[24], mn[24], mx[24], c[32];
-	char			   ms[24], g[32], sr[24], key[LEDGER_KEY_LEN];
-	const char		  *params[11];
+	char			   ms[24], g[32], sr[24], ng[32];
+	char			   key[LEDGER_KEY_LEN];
+	const char		  *params[12];
 	int			   rc;
 
 	params[0] = market_i64(o, a->owner_id);
@@ -306,12 +539,16 @@ project_create_body(struct db *db, void *arg)
 	params[10] = market_i64(sr,
 	    a->p->stake_ref > 0 ? a->p->stake_ref
 				: project_stake_ref(a->p->min_stake));
-	if ((rc = db_exec(db, "project_insert", 11, params, &res)) != 0)
+	params[11] = market_f64(ng, a->p->newcomer_gold_rate);
+	if ((rc = db_exec(db, "project_insert", 12, params, &res)) != 0)
 		return rc;
 	a->id = db_int64(res, 0, 0);
 	PQclear(res);
 	ledger_key_escrow(key, a->id);
-	return ledger_open(db, key, "escrow", 0, a->id);
+	if ((rc = ledger_open(db, key, "escrow", 0, a->id)) != 0)
+		return rc;
+	ledger_key_reserved(key, a->id);
+	return ledger_open(db, key, "reserved", 0, a->id);
 }
 
 int
@@ -337,41 +574,57 @@ project_create(struct db *db, int64_t owner_id, const struct project_params *p,
 	cJSON_free(text);
 	if (rc != 0)
 		return rc;
-	return project_fetch(db, a.id, 1, out);
+	return project_fetch(db, a.id, 1, NULL, out);
 }
 
 int
-project_list(struct db *db, int64_t account_id, unsigned roles, cJSON **out)
+project_list(struct db *db, int64_t account_id, unsigned roles,
+    const struct project_list_opts *opts, cJSON **out)
 {
 	PGresult   *res = NULL;
 	cJSON	   *arr, *o;
-	char	    id[24], lim[24];
-	const char *params[4];
-	int	    rc, i;
+	char	    id[24], before[24], lim[24];
+	const char *params[5];
+	int64_t	    stake, min_stake;
+	int	    rc, i, own, label, mine;
 
 	*out = NULL;
+	own = (roles & ACCOUNT_ROLE_REQUESTER) &&
+	    opts->scope != PROJECT_SCOPE_LABEL;
+	label =
+	    (roles & ACCOUNT_ROLE_LABELER) && opts->scope != PROJECT_SCOPE_OWN;
 	params[0] = market_i64(id, account_id);
-	params[1] = (roles & ACCOUNT_ROLE_REQUESTER) ? "true" : "false";
-	params[2] = (roles & ACCOUNT_ROLE_LABELER) ? "true" : "false";
-	params[3] = market_i64(lim, LC_MAX_PROJECTS_LISTED);
-	if ((rc = db_exec(db, "project_list", 4, params, &res)) != 0)
+	params[1] = own ? "true" : "false";
+	params[2] = label ? "true" : "false";
+	params[3] =
+	    market_i64(before, opts->before > 0 ? opts->before : INT64_MAX);
+	params[4] = market_i64(lim, opts->limit);
+	if ((rc = db_exec(db, "project_list", 5, params, &res)) != 0)
 		return rc;
-	if ((arr = cJSON_CreateArray()) == NULL) {
-		PQclear(res);
-		return LC_ERR_NOMEM;
-	}
+	rc = LC_ERR_NOMEM;
+	if ((arr = cJSON_CreateArray()) == NULL)
+		goto fail;
 	for (i = 0; i < PQntuples(res); i++) {
-		o = project_json(res, i, db_int64(res, i, 1) == account_id);
-		if (o == NULL) {
-			cJSON_Delete(arr);
-			PQclear(res);
-			return LC_ERR_NOMEM;
-		}
+		mine = db_int64(res, i, PC_OWNER) == account_id;
+		if ((o = project_json(res, i, mine)) == NULL)
+			goto fail;
 		cJSON_AddItemToArray(arr, o);
+		if (mine || !(roles & ACCOUNT_ROLE_LABELER))
+			continue;
+		stake = db_int64(res, i, PC_N);
+		min_stake = db_int64(res, i, PC_MIN_STAKE);
+		if (project_join_json(o,
+			strcmp(db_text(res, i, PC_STATUS), "open") == 0,
+			min_stake > stake ? min_stake - stake : 0) != 0)
+			goto fail;
 	}
 	PQclear(res);
 	*out = arr;
 	return 0;
+fail:
+	PQclear(res);
+	cJSON_Delete(arr);
+	return rc;
 }
 
 int
@@ -404,28 +657,29 @@ int
 project_get(struct db *db, int64_t account_id, unsigned roles,
     int64_t project_id, cJSON **out, char *detail)
 {
-	PGresult    *res = NULL;
-	const cJSON *owner;
-	char	     p[24], a[24];
-	const char  *params[2];
-	int	     rc, visible;
+	PGresult   *res = NULL;
+	char	    p[24], a[24];
+	const char *params[2];
+	int64_t	    owner;
+	int	    rc, visible = 0;
 
-	if ((rc = project_fetch(db, project_id, 1, out)) != 0)
+	if ((rc = project_fetch(db, project_id, 1, &owner, out)) != 0)
 		return market_fail(detail, rc, "no project %" PRId64,
 		    project_id);
-	owner = cJSON_GetObjectItemCaseSensitive(*out, "owner");
-	if (owner != NULL && cJSON_IsRaw(owner) &&
-	    strtoll(owner->valuestring, NULL, 10) == account_id)
+	if (owner == account_id)
 		return 0;
-	visible = 0;
 	if (roles & ACCOUNT_ROLE_LABELER) {
-		params[0] = market_i64(p, project_id);
-		params[1] = market_i64(a, account_id);
-		if ((rc = db_exec(db, "project_visible_to_labeler", 2, params,
-			 &res)) != 0)
+		params[0] = market_i64(a, account_id);
+		params[1] = market_i64(p, project_id);
+		if ((rc = db_exec(db, "project_join", 2, params, &res)) != 0)
 			goto fail;
-		visible = PQntuples(res) == 1;
+		if ((visible = PQntuples(res) == 1) &&
+		    (rc = project_join_json(*out,
+			 strcmp(db_text(res, 0, 1), "open") == 0,
+			 db_int64(res, 0, 0))) != 0)
+			goto fail;
 		PQclear(res);
+		res = NULL;
 	}
 	if (!visible) {
 		rc = market_fail(detail, LC_ERR_FORBIDDEN,
@@ -433,12 +687,19 @@ project_get(struct db *db, int64_t account_id, unsigned roles,
 		    project_id);
 		goto fail;
 	}
-	/* Labelers do not see the requester's spend. */
+	/* What only the owner sees. */
 	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItem(*out,
 						    "progress"),
 	    "spend");
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItem(*out,
+						    "progress"),
+	    "gold");
+	cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItem(*out,
+						    "progress"),
+	    "gold_final");
 	return 0;
 fail:
+	PQclear(res);
 	cJSON_Delete(*out);
 	*out = NULL;
 	return rc;
@@ -498,7 +759,7 @@ project_fund(struct db *db, int64_t owner_id, int64_t project_id,
 		    "amount must be between 1 and %" PRId64, LC_MAX_AMOUNT);
 	if ((rc = db_tx(db, project_fund_body, &a)) != 0)
 		return rc;
-	return project_fetch(db, project_id, 1, out);
+	return project_fetch(db, project_id, 1, NULL, out);
 }
 
 struct project_status_arg {
@@ -553,5 +814,42 @@ project_set_status(struct db *db, int64_t owner_id, int64_t project_id,
 	*out = NULL;
 	if ((rc = db_tx(db, project_status_body, &a)) != 0)
 		return rc;
-	return project_fetch(db, project_id, 1, out);
+	return project_fetch(db, project_id, 1, NULL, out);
+}
+
+struct project_edit_arg {
+	int64_t			   owner_id;
+	int64_t			   project_id;
+	const struct project_edit *e;
+	char			  *detail;
+};
+
+static int
+project_edit_body(struct db *db, void *arg)
+{
+	struct project_edit_arg *a = arg;
+	char			 id[24];
+	const char		*params[3];
+	int			 rc;
+
+	if ((rc = project_lock_owned(db, a->owner_id, a->project_id, 1, NULL,
+		 a->detail)) != 0)
+		return rc;
+	params[0] = market_i64(id, a->project_id);
+	params[1] = a->e->name;
+	params[2] = a->e->instructions;
+	return db_exec(db, "project_edit", 3, params, NULL);
+}
+
+int
+project_edit(struct db *db, int64_t owner_id, int64_t project_id,
+    const struct project_edit *e, cJSON **out, char *detail)
+{
+	struct project_edit_arg a = { owner_id, project_id, e, detail };
+	int			rc;
+
+	*out = NULL;
+	if ((rc = db_tx(db, project_edit_body, &a)) != 0)
+		return rc;
+	return project_fetch(db, project_id, 1, NULL, out);
 }

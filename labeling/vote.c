@@ -13,9 +13,9 @@
  *                     bond it holds, its weight, the task's posterior and
  *                     the finalization rule, and when final the plan of
  *                     finalize.h;
- *   4. vote_apply()   one pipelined transaction: lc_vote_apply, then
- *                     lc_finalize_apply when final, then lc_claim when the
- *                     next task was asked for.
+ *   4. vote_apply()   one pipelined transaction: the vote's statement,
+ *                     the finalization's when final, then lc_claim when
+ *                     the next task was asked for.
  *
  * Step 4 refuses (40001) when the task got another vote since step 1, or a
  * voter's reputation changed, and (LC001) when the stake to bond has been
@@ -56,7 +56,7 @@ enum {
 	VC_N_VOTES,
 	VC_GOLD,
 	VC_DATA_SHA,
-	VC_POT,
+	VC_REWARD,
 	VC_FREE,
 	VC_BONDED,
 	VC_ALPHA,
@@ -71,6 +71,11 @@ enum {
 	VC_V_SIG,
 	VC_V_ALPHA,
 	VC_V_BETA,
+	VC_GOLD_RIGHT,
+	VC_GOLD_WRONG,
+	VC_V_GOLD_RIGHT,
+	VC_V_GOLD_WRONG,
+	VC_TEMPERATURE,
 };
 
 const struct db_stmt vote_stmts[] = {
@@ -80,8 +85,7 @@ const struct db_stmt vote_stmts[] = {
 	    " p.status, array_to_string(p.labels, E'\\n'), p.min_votes,"
 	    " p.max_votes, p.confidence, p.stake_ref,"
 	    " t.status, t.n_votes, t.gold_label, t.data_sha256,"
-	    " (SELECT balance FROM ledger_accounts"
-	    " WHERE key = 't/' || t.id || '/reward'),"
+	    " CASE WHEN t.funded THEN p.reward_per_task ELSE 0 END,"
 	    " (SELECT balance FROM ledger_accounts"
 	    " WHERE key = 'a/' || a.account_id || '/stake'),"
 	    " (SELECT balance FROM ledger_accounts"
@@ -89,7 +93,9 @@ const struct db_stmt vote_stmts[] = {
 	    " r.alpha, r.beta, " SQL_TS(
 		"now()") ","
 			 " v.account_id, v.label, v.weight, v.stake_w, v.bond,"
-			 " v.public_key, v.signature, vr.alpha, vr.beta"
+			 " v.public_key, v.signature, vr.alpha, vr.beta,"
+			 " coalesce(r.gold_right, 0), coalesce(r.gold_wrong, 0),"
+			 " vr.gold_right, vr.gold_wrong, p.temperature"
 			 " FROM assignments a"
 			 " JOIN accounts acc ON acc.id = a.account_id"
 			 " JOIN projects p ON p.id = a.project_id"
@@ -100,12 +106,50 @@ const struct db_stmt vote_stmts[] = {
 			 " LEFT JOIN reputations vr ON vr.account_id = v.account_id"
 			 " AND vr.project_id = a.project_id"
 			 " WHERE a.id = $1 ORDER BY v.account_id" },
+	/*
+	 * One vote, computed from a read of the task at n_votes = $5: the
+	 * task first (40001 if another vote came in between), then the lease
+	 * (LC003 expired, LC002 given up), the vote row, and the bond: the
+	 * debit of the voter's free stake applied now and checked (LC001),
+	 * the credit of the bond account posted.  Lock order: task,
+	 * assignment, the voter's stake row.  Parameters: assignment,
+	 * account, task, project, n_votes, need, label, public key,
+	 * signature, weight, stake weighted with, bond, alpha, beta, and
+	 * the evidence of a gold answer (d_alpha, d_beta, right 1 / wrong
+	 * -1 / none 0), queued with the vote.
+	 */
 	{ "vote_apply",
-	    "SELECT lc_vote_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	    " $11, $12, $13, $14)" },
-	{ "vote_finalize_apply",
-	    "SELECT lc_finalize_apply($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-	    " $11, $12, $13, $14, $15)" },
+	    "WITH t AS (UPDATE tasks SET n_votes = n_votes + 1, need = $6,"
+	    " n_leases = n_leases - 1 WHERE id = $3 AND status = 'open'"
+	    " AND n_votes = $5 RETURNING id),"
+	    " a AS (UPDATE assignments SET status = 'voted' WHERE id = $1"
+	    " AND account_id = $2 AND task_id = $3 AND status = 'active'"
+	    " AND expires_at > now() AND EXISTS (SELECT 1 FROM t)"
+	    " RETURNING id),"
+	    " v AS (INSERT INTO votes (project_id, task_id, assignment_id,"
+	    " account_id, label, public_key, signature, weight, stake_w, bond,"
+	    " alpha, beta) SELECT $4, $3, a.id, $2, $7, $8, $9, $10, $11,"
+	    " $12, $13, $14 FROM a),"
+	    " s AS (UPDATE ledger_accounts SET balance = balance - $12::bigint"
+	    " WHERE key = 'a/' || $2 || '/stake' AND $12::bigint > 0"
+	    " AND balance >= $12::bigint AND EXISTS (SELECT 1 FROM a)"
+	    " RETURNING 1),"
+	    " m AS (SELECT nextval('ledger_movement_seq') AS id FROM s),"
+	    " e AS (INSERT INTO ledger_entries (movement_id, account_key,"
+	    " amount, cause, project_id, task_id) SELECT m.id, x.k, x.a,"
+	    " 'bond', $4, $3 FROM m, (VALUES ('a/' || $2 || '/stake',"
+	    " -$12::bigint), ('a/' || $2 || '/bond', $12::bigint)) AS x(k, a)),"
+	    " q AS (INSERT INTO ledger_pending (account_key, amount)"
+	    " SELECT 'a/' || $2 || '/bond', $12::bigint FROM s),"
+	    " g AS (INSERT INTO reputation_pending (account_id, project_id,"
+	    " task_id, d_alpha, d_beta, gold) SELECT $2, $4, $3, $15, $16, $17"
+	    " FROM a WHERE $17::int <> 0)"
+	    " SELECT lc_require(EXISTS (SELECT 1 FROM t), '40001',"
+	    " 'the task changed since it was read'),"
+	    " CASE WHEN EXISTS (SELECT 1 FROM t) AND NOT EXISTS (SELECT 1"
+	    " FROM a) THEN lc_lease_refused($1) END,"
+	    " lc_require($12::bigint = 0 OR EXISTS (SELECT 1 FROM s), 'LC001',"
+	    " 'the free stake no longer holds the bond')" },
 	{ NULL, NULL }
 };
 
@@ -127,16 +171,15 @@ struct vote_ctx {
 	int		  n_votes;
 	int		  gold_label; /* -1: none */
 	const char	 *data_sha256;
-	int64_t		  pot;
+	int64_t		  reward;
 	int64_t		  free_stake;
 	int64_t		  bonded;
-	const char	 *alpha_txt; /* the voter's reputation, NULL: none */
-	const char	 *beta_txt;
+	double		  alpha; /* the voter's reputation (the prior */
+	double		  beta;	 /* when it has none yet) */
+	int		  gold_right, gold_wrong; /* its gold record */
 	const char	 *now;
 	/* votes so far, then room for this one */
 	struct finalize_voter voters[LC_MAX_VOTES_PER_TASK];
-	const char	     *alpha0[LC_MAX_VOTES_PER_TASK];
-	const char	     *beta0[LC_MAX_VOTES_PER_TASK];
 	size_t		      n_prev;
 };
 
@@ -147,9 +190,13 @@ struct vote_decision {
 	int64_t		     bond;
 	double		     weight;
 	double		     alpha, beta; /* the voter's belief now */
-	int		     need;	  /* labelers the task still wants */
+	int		     gold;	  /* 1 right, -1 wrong, 0 not gold */
+	double		     g_alpha, g_beta; /* a gold answer's evidence */
+	int		     need; /* labelers the task still wants */
 	int		     final;
-	struct finalize_plan plan; /* when final */
+	double		     post[LC_MAX_LABELS]; /* the task's posterior */
+	struct finalize_in   fin; /* when final: what the plan is of */
+	struct finalize_plan plan;
 };
 
 void
@@ -173,24 +220,12 @@ vote_message(int64_t assignment_id, int64_t task_id, const char *label,
 	return n < 0 || (size_t)n >= len ? -1 : n;
 }
 
-/* Split the project's '\n'-separated labels into ctx->labels. */
-static int
-vote_split_labels(struct vote_ctx *c, const char *joined)
+/* A reputation column, or the prior when the voter has none yet. */
+static double
+vote_belief(const PGresult *res, int row, int col, double prior)
 {
-	char *s, *nl;
-
-	if (joined == NULL || strlen(joined) >= sizeof(c->labels_buf))
-		return LC_ERR_INTERNAL;
-	memcpy(c->labels_buf, joined, strlen(joined) + 1);
-	c->n_labels = 0;
-	for (s = c->labels_buf; s != NULL; s = nl) {
-		if (c->n_labels == LC_MAX_LABELS)
-			return LC_ERR_INTERNAL;
-		if ((nl = strchr(s, '\n')) != NULL)
-			*nl++ = '\0';
-		c->labels[c->n_labels++] = s;
-	}
-	return c->n_labels >= LC_MIN_LABELS ? 0 : LC_ERR_INTERNAL;
+	return db_text(res, row, col) != NULL ? db_double(res, row, col)
+					      : prior;
 }
 
 /* Step 1. */
@@ -217,24 +252,28 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 	c->live = db_bool(res, 0, VC_LIVE);
 	c->public_key = db_text(res, 0, VC_KEY);
 	c->project_status = db_text(res, 0, VC_P_STATUS);
-	if ((rc = vote_split_labels(c, db_text(res, 0, VC_LABELS))) != 0)
-		return rc;
-	rep_params_default(&c->rp);
+	if (market_split_labels(c->labels_buf, sizeof(c->labels_buf),
+		db_text(res, 0, VC_LABELS), c->labels, &c->n_labels) != 0)
+		return LC_ERR_INTERNAL;
+	rep_params_live(&c->rp);
 	c->rp.min_votes = (int)db_int64(res, 0, VC_MIN_VOTES);
 	c->rp.max_votes = (int)db_int64(res, 0, VC_MAX_VOTES);
 	c->rp.confidence = db_double(res, 0, VC_CONFIDENCE);
 	c->rp.stake_ref = (double)db_int64(res, 0, VC_STAKE_REF);
+	c->rp.temperature = db_double(res, 0, VC_TEMPERATURE);
 	c->task_status = db_text(res, 0, VC_T_STATUS);
 	c->n_votes = (int)db_int64(res, 0, VC_N_VOTES);
 	c->gold_label = db_text(res, 0, VC_GOLD) != NULL
 	    ? (int)db_int64(res, 0, VC_GOLD)
 	    : -1;
 	c->data_sha256 = db_text(res, 0, VC_DATA_SHA);
-	c->pot = db_int64(res, 0, VC_POT);
+	c->reward = db_int64(res, 0, VC_REWARD);
 	c->free_stake = db_int64(res, 0, VC_FREE);
 	c->bonded = db_int64(res, 0, VC_BONDED);
-	c->alpha_txt = db_text(res, 0, VC_ALPHA);
-	c->beta_txt = db_text(res, 0, VC_BETA);
+	c->alpha = vote_belief(res, 0, VC_ALPHA, c->rp.prior_alpha);
+	c->beta = vote_belief(res, 0, VC_BETA, c->rp.prior_beta);
+	c->gold_right = (int)db_int64(res, 0, VC_GOLD_RIGHT);
+	c->gold_wrong = (int)db_int64(res, 0, VC_GOLD_WRONG);
 	c->now = db_text(res, 0, VC_NOW);
 	for (i = 0; i < rows; i++) {
 		struct finalize_voter *v = &c->voters[c->n_prev];
@@ -250,12 +289,12 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 		v->bond = db_int64(res, i, VC_V_BOND);
 		v->public_key = db_text(res, i, VC_V_KEY);
 		v->signature = db_text(res, i, VC_V_SIG);
-		c->alpha0[c->n_prev] = db_text(res, i, VC_V_ALPHA);
-		c->beta0[c->n_prev] = db_text(res, i, VC_V_BETA);
-		v->alpha = c->alpha0[c->n_prev] ? db_double(res, i, VC_V_ALPHA)
-						: c->rp.prior_alpha;
-		v->beta = c->beta0[c->n_prev] ? db_double(res, i, VC_V_BETA)
-					      : c->rp.prior_beta;
+		v->alpha = vote_belief(res, i, VC_V_ALPHA, c->rp.prior_alpha);
+		v->beta = vote_belief(res, i, VC_V_BETA, c->rp.prior_beta);
+		if (db_text(res, i, VC_V_GOLD_RIGHT) != NULL) {
+			v->gold_right = (int)db_int64(res, i, VC_V_GOLD_RIGHT);
+			v->gold_wrong = (int)db_int64(res, i, VC_V_GOLD_WRONG);
+		}
 		if (v->label < 0 || v->label >= c->n_labels)
 			return LC_ERR_INTERNAL;
 		c->n_prev++;
@@ -325,60 +364,54 @@ static int
 vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
     struct vote_decision *d)
 {
-	struct rep_vote	       votes[LC_MAX_VOTES_PER_TASK];
-	struct rep_voter       me;
 	struct rep_decision    rd;
 	struct finalize_in     fi;
 	struct finalize_voter *v;
-	double		       post[LC_MAX_LABELS];
-	size_t		       i, n;
-	int		       n_after;
+	double		      *post = d->post;
+	size_t		       n = c->n_prev;
+	int		       n_after = (int)n + 1;
 
 	memset(d, 0, sizeof(*d));
 	d->label = label;
-	d->alpha =
-	    c->alpha_txt ? strtod(c->alpha_txt, NULL) : c->rp.prior_alpha;
-	d->beta = c->beta_txt ? strtod(c->beta_txt, NULL) : c->rp.prior_beta;
+	d->alpha = c->alpha;
+	d->beta = c->beta;
 	d->stake_w = rep_vote_stake(c->free_stake, c->bonded, &c->rp, &d->bond);
-	me.alpha = d->alpha;
-	me.beta = d->beta;
-	me.stake = d->stake_w;
-	d->weight = rep_vote_weight(&me, c->n_labels, &c->rp);
 
-	/* The posterior over every vote, this one included. */
-	n = c->n_prev;
-	for (i = 0; i < n; i++) {
-		votes[i].label = c->voters[i].label;
-		votes[i].weight = c->voters[i].weight;
+	/* A control's answer is judged now, not when the task is final. */
+	if (c->gold_label >= 0) {
+		d->gold = label == c->gold_label ? 1 : -1;
+		if (rep_reputation_evidence(&label, 1, c->n_labels,
+			c->gold_label, 0.0, true, &c->rp, &d->g_alpha,
+			&d->g_beta) != 0)
+			return LC_ERR_INTERNAL;
 	}
-	votes[n].label = label;
-	votes[n].weight = d->weight;
-	n_after = (int)n + 1;
-	if (rep_posterior(votes, n + 1, c->n_labels, NULL, post) != 0 ||
-	    rep_finalize_decide(post, c->n_labels, n_after, &c->rp, &rd) != 0)
+
+	/* Every vote, this one included, weighed with what is known now. */
+	v = &c->voters[n];
+	memset(v, 0, sizeof(*v));
+	v->account_id = in->account_id;
+	v->label = label;
+	v->stake_w = d->stake_w;
+	v->bond = d->bond;
+	v->public_key = c->public_key;
+	v->signature = in->signature;
+	v->alpha = d->alpha;
+	v->beta = d->beta;
+	v->gold_right = c->gold_right;
+	v->gold_wrong = c->gold_wrong;
+	if (finalize_decide(&c->rp, c->n_labels, c->gold_label, c->voters,
+		n + 1, post, &rd) != 0)
 		return LC_ERR_INTERNAL;
+	d->weight = v->weight;
 	d->need = c->rp.min_votes - n_after > 1 ? c->rp.min_votes - n_after : 1;
 	if (d->need > c->rp.max_votes - n_after)
 		d->need = c->rp.max_votes - n_after;
 	if (rd.state == REP_TASK_OPEN)
 		return 0;
 
-	/* Final: this vote is settled at once, so it holds no bond. */
+	/* Final: this vote's bond is released by the same transaction. */
 	d->final = 1;
-	d->bond = 0;
 	d->need = 0;
-	v = &c->voters[n];
-	memset(v, 0, sizeof(*v));
-	v->account_id = in->account_id;
-	v->label = label;
-	v->weight = d->weight;
-	v->stake_w = d->stake_w;
-	v->public_key = c->public_key;
-	v->signature = in->signature;
-	v->alpha = d->alpha;
-	v->beta = d->beta;
-	c->alpha0[n] = c->alpha_txt;
-	c->beta0[n] = c->beta_txt;
 	memset(&fi, 0, sizeof(fi));
 	fi.task_id = c->task_id;
 	fi.project_id = c->project_id;
@@ -386,70 +419,15 @@ vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
 	fi.labels = c->labels;
 	fi.gold_label = c->gold_label;
 	fi.data_sha256 = c->data_sha256;
-	fi.pot = c->pot;
+	fi.reward = c->reward;
 	fi.post = post;
 	fi.decision = rd;
 	fi.params = &c->rp;
 	fi.finalized_at = c->now;
 	fi.voters = c->voters;
 	fi.n_voters = n + 1;
+	d->fin = fi;
 	return finalize_plan(&fi, &d->plan);
-}
-
-/* Text parameters of lc_finalize_apply(), built in caller buffers. */
-struct vote_final_params {
-	char	    task[24], project[24], label[24], conf[32];
-	char	    keys[FINALIZE_MAX_ENTRIES * (LEDGER_KEY_LEN + 3) + 2];
-	char	    amounts[FINALIZE_MAX_ENTRIES * 21 + 2];
-	char	    causes[FINALIZE_MAX_ENTRIES * 10 + 2];
-	char	    voters[LC_MAX_VOTES_PER_TASK * 21 + 2];
-	char	    alpha0[LC_MAX_VOTES_PER_TASK * 35 + 2];
-	char	    beta0[LC_MAX_VOTES_PER_TASK * 35 + 2];
-	char	    alpha[LC_MAX_VOTES_PER_TASK * 33 + 2];
-	char	    beta[LC_MAX_VOTES_PER_TASK * 33 + 2];
-	const char *v[15];
-};
-
-static int
-vote_final_params(const struct vote_ctx *c, const struct vote_decision *d,
-    struct vote_final_params *f)
-{
-	const struct finalize_plan *p = &d->plan;
-	const char		   *keys[FINALIZE_MAX_ENTRIES];
-	int64_t			    ids[LC_MAX_VOTES_PER_TASK];
-	size_t			    i, n = c->n_prev + 1;
-
-	for (i = 0; i < p->n_entries; i++)
-		keys[i] = p->keys[i];
-	for (i = 0; i < n; i++)
-		ids[i] = c->voters[i].account_id;
-	if (market_array_text(f->keys, sizeof(f->keys), keys, p->n_entries) ||
-	    market_array_i64(f->amounts, sizeof(f->amounts), p->amounts,
-		p->n_entries) ||
-	    market_array_text(f->causes, sizeof(f->causes), p->causes,
-		p->n_entries) ||
-	    market_array_i64(f->voters, sizeof(f->voters), ids, n) ||
-	    market_array_text(f->alpha0, sizeof(f->alpha0), c->alpha0, n) ||
-	    market_array_text(f->beta0, sizeof(f->beta0), c->beta0, n) ||
-	    market_array_f64(f->alpha, sizeof(f->alpha), p->alpha, n) ||
-	    market_array_f64(f->beta, sizeof(f->beta), p->beta, n))
-		return LC_ERR_INTERNAL;
-	f->v[0] = market_i64(f->task, c->task_id);
-	f->v[1] = market_i64(f->project, c->project_id);
-	f->v[2] = market_i64(f->label, p->final_label);
-	f->v[3] = market_f64(f->conf, p->confidence);
-	f->v[4] = p->low_confidence ? "true" : "false";
-	f->v[5] = c->now;
-	f->v[6] = p->record;
-	f->v[7] = f->keys;
-	f->v[8] = f->amounts;
-	f->v[9] = f->causes;
-	f->v[10] = f->voters;
-	f->v[11] = f->alpha0;
-	f->v[12] = f->beta0;
-	f->v[13] = f->alpha;
-	f->v[14] = f->beta;
-	return 0;
 }
 
 /* Step 4. */
@@ -457,14 +435,14 @@ static int
 vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
     const struct vote_decision *d, struct vote_result *out, char *detail)
 {
-	struct vote_final_params *f = NULL;
-	struct claim_params	  cp;
-	struct claim_in		  ci;
-	struct db_step		  steps[3];
-	PGresult		 *next = NULL;
-	char			  s[12][32];
-	const char		 *vp[14];
-	int			  n = 0, rc;
+	struct finalize_apply_params *f = NULL;
+	struct claim_params	      cp;
+	struct claim_in		      ci;
+	struct db_step		      steps[3];
+	PGresult		     *next = NULL;
+	char			      s[15][32];
+	const char		     *vp[17];
+	int			      n = 0, rc;
 
 	vp[0] = market_i64(s[0], in->assignment_id);
 	vp[1] = market_i64(s[1], in->account_id);
@@ -480,20 +458,26 @@ vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
 	vp[11] = market_i64(s[9], d->bond);
 	vp[12] = market_f64(s[10], d->alpha);
 	vp[13] = market_f64(s[11], d->beta);
-	steps[n++] = (struct db_step){ "vote_apply", 14, vp, NULL };
+	vp[14] = market_f64(s[12], d->g_alpha);
+	vp[15] = market_f64(s[13], d->g_beta);
+	vp[16] = market_i64(s[14], d->gold);
+	steps[n++] = (struct db_step){ "vote_apply",
+		(int)(sizeof(vp) / sizeof(vp[0])), vp, NULL };
 	if (d->final) {
 		if ((f = malloc(sizeof(*f))) == NULL)
 			return LC_ERR_NOMEM;
-		if ((rc = vote_final_params(c, d, f)) != 0)
+		if ((rc = finalize_apply_params(&d->fin, &d->plan,
+			 c->n_votes + 1, f)) != 0)
 			goto out;
-		steps[n++] =
-		    (struct db_step){ "vote_finalize_apply", 15, f->v, NULL };
+		steps[n++] = (struct db_step){ "finalize_apply",
+			FINALIZE_APPLY_PARAMS, f->v, NULL };
 	}
 	if (in->want_next) {
 		ci.account_id = in->account_id;
 		ci.project_id = c->project_id;
 		ci.lease_s = in->lease_s;
-		ci.gold_draw = assignment_gold_draw();
+		ci.gold_draw = assignment_draw();
+		ci.fresh_draw = assignment_draw();
 		steps[n] = (struct db_step){ assignment_claim_sql(&ci, 0, &cp),
 			ASSIGNMENT_CLAIM_PARAMS, cp.v, &next };
 		n++;

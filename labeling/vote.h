@@ -13,7 +13,7 @@
  * Two round trips to PostgreSQL: one statement reads everything the
  * decision needs (no transaction held open); the signature is checked and
  * the decision computed here; then one pipelined transaction applies it
- * (lc_vote_apply, lc_finalize_apply, lc_claim of sql/0004), refused and
+ * (the vote's statement, the finalization's, lc_claim), refused and
  * redone from a fresh read if the task or a voter changed in between.
  */
 #ifndef LC_VOTE_H

@@ -27,6 +27,14 @@ rep_params_default(struct rep_params *p)
 	p->slash_confidence = 0.99;
 	p->slash_bp = 100;
 	p->gold_slash_bp = 300;
+	p->credible_z = 0.0;
+	p->gold_ban_min = 0;
+	p->gold_ban_accuracy = 0.5;
+	p->loo_evidence = false;
+	p->qualify_margin = 0.0;
+	p->qualify_evidence = 20.0;
+	p->pay_unweighted = true;
+	p->temperature = 1.0;
 	p->em_diag_prior = 0.0;
 	p->em_smoothing = 0.01;
 	p->em_max_iter = 500;
@@ -73,6 +81,13 @@ rep_params_check(const struct rep_params *p)
 		return REP_ERR_INVALID;
 	if (p->slash_bp < 0 || p->slash_bp > REP_BP_ONE ||
 	    p->gold_slash_bp < 0 || p->gold_slash_bp > REP_BP_ONE)
+		return REP_ERR_INVALID;
+	if (!nonnegative(p->credible_z) || p->credible_z > 10.0 ||
+	    p->gold_ban_min < 0 ||
+	    !(p->gold_ban_accuracy >= 0.0 && p->gold_ban_accuracy <= 1.0) ||
+	    !(p->qualify_margin >= 0.0 && p->qualify_margin < 1.0) ||
+	    !nonnegative(p->qualify_evidence) ||
+	    !(p->temperature >= 1.0 && p->temperature <= REP_MAX_TEMPERATURE))
 		return REP_ERR_INVALID;
 	if (!nonnegative(p->em_diag_prior) || !positive(p->em_smoothing))
 		return REP_ERR_INVALID;

@@ -22,6 +22,7 @@
 #ifndef REP_PARAMS_H
 #define REP_PARAMS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -37,6 +38,7 @@
 #define REP_MAX_LABELS 64 /* K, labels per project */
 #define REP_MIN_LABELS 2
 #define REP_MAX_VOTES (1 << 20) /* votes in one task (rewards, slashes) */
+#define REP_MAX_TEMPERATURE 20.0
 #define REP_MAX_STAKE INT64_C(1000000000000000) /* 10^15 micro-credits */
 #define REP_BP_ONE 10000			/* basis points in 1 */
 
@@ -81,6 +83,47 @@ struct rep_params {
 	double slash_confidence; /* disagree with final >= this; default 0.99 */
 	int32_t slash_bp;	 /* default 100 (1%) */
 	int32_t gold_slash_bp;	 /* wrong on a gold task; default 300 (3%) */
+
+	/*
+	 * The live market (reputation/live.h, rep_params_live()); all off in
+	 * rep_params_default(), which the offline tools use.
+	 *
+	 * credible_z > 0: a vote is weighted with the accuracy at mean - z sd
+	 * of the voter's Beta instead of its mean, so a voter about whom
+	 * little is known counts for (next to) nothing and the posterior does
+	 * not claim more than the evidence allows.  gold_ban_min > 0: a voter
+	 * with that many gold answers or more, less than gold_ban_accuracy of
+	 * them right, weighs nothing (a failed control).  loo_evidence: a
+	 * final gives a voter evidence only as far as it was sure without
+	 * that voter's own vote (rep_reputation_evidence_loo()).
+	 */
+	double credible_z;
+	int    gold_ban_min;
+	double gold_ban_accuracy;
+	bool   loo_evidence;
+	/*
+	 * qualify_margin > 0: a labeler whose accuracy is, at mean + z sd,
+	 * below chance + qualify_margin (1 - chance) with a belief of
+	 * qualify_evidence pseudo-votes or more — known to answer no better
+	 * than at random — or that failed its controls (gold_ban_min), is
+	 * offered no more tasks in the project (lc_claim).
+	 */
+	double qualify_margin;
+	double qualify_evidence;
+	/*
+	 * pay_unweighted: when every voter of the final label weighs 0 (a
+	 * final made by count, nobody trusted yet), they share the reward
+	 * equally (true, the default) or nobody earns it and it returns to the
+	 * project (false, the live market: a reward follows a weight).
+	 */
+	bool pay_unweighted;
+	/*
+	 * temperature >= 1: every vote's weight is divided by it, so that the
+	 * posterior claims no more than the crowd has shown on known answers
+	 * (rep_fit_temperature(); a project's, set by its re-estimation from
+	 * its gold tasks).  1, the default: the model as it is.
+	 */
+	double temperature;
 
 	/* Batch EM (Dawid-Skene and one-coin). */
 	double em_diag_prior; /* extra pseudo-count on confusion diagonals; 0 */

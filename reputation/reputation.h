@@ -22,5 +22,6 @@
 #include "reputation/majority.h"
 #include "reputation/dawid_skene.h"
 #include "reputation/online.h"
+#include "reputation/live.h"
 
 #endif

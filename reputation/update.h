@@ -35,6 +35,20 @@ int rep_reputation_update(struct rep_voter *voters, const int *labels, size_t n,
     const struct rep_params *p);
 
 /*
+ * The same update in two steps, for a market that records the evidence
+ * when a task finalizes and folds it into the voters' beliefs later:
+ * rep_reputation_evidence() fills d_alpha[i], d_beta[i] (>= 0) for each
+ * voter, rep_reputation_add() adds one voter's evidence and applies the
+ * evidence cap.  rep_reputation_update() is evidence then add.  Both 0 or
+ * REP_ERR_INVALID (nothing written).
+ */
+int rep_reputation_evidence(const int *labels, size_t n, int n_labels,
+    int final_label, double confidence, bool gold, const struct rep_params *p,
+    double *d_alpha, double *d_beta);
+int rep_reputation_add(struct rep_voter *v, double d_alpha, double d_beta,
+    const struct rep_params *p);
+
+/*
  * Recalibrate one voter from a batch estimate of their accuracy (e.g. from
  * rep_ds_worker_accuracy()) backed by n_answers answers: the mean becomes the
  * estimate, the evidence the prior plus n_answers, capped by evidence_max.

@@ -56,6 +56,20 @@ rep_accuracy_logodds(double accuracy, int n_labels, const struct rep_params *p)
 }
 
 double
+rep_voter_accuracy_bound(const struct rep_voter *v, double z)
+{
+	double mean, n, sd;
+
+	if ((mean = rep_voter_accuracy(v)) <= 0.0)
+		return 0.0;
+	if (!(z > 0.0))
+		return mean;
+	n = v->alpha + v->beta;
+	sd = sqrt(mean * (1.0 - mean) / (n + 1.0));
+	return mean - z * sd > 0.0 ? mean - z * sd : 0.0;
+}
+
+double
 rep_vote_weight(const struct rep_voter *v, int n_labels,
     const struct rep_params *p)
 {
@@ -63,11 +77,11 @@ rep_vote_weight(const struct rep_voter *v, int n_labels,
 
 	if (v == NULL || p == NULL)
 		return 0.0;
-	if ((acc = rep_voter_accuracy(v)) <= 0.0)
+	if ((acc = rep_voter_accuracy_bound(v, p->credible_z)) <= 0.0)
 		return 0.0;
 	if ((h = rep_stake_factor(v->stake, p)) <= 0.0)
 		return 0.0;
-	return h * rep_accuracy_logodds(acc, n_labels, p);
+	return h * rep_accuracy_logodds(acc, n_labels, p) / p->temperature;
 }
 
 int32_t

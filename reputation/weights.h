@@ -48,6 +48,15 @@ rep_voter_init(struct rep_voter *v, int64_t stake, const struct rep_params *p);
 /* Mean accuracy alpha / (alpha + beta); 0 on invalid input. */
 double rep_voter_accuracy(const struct rep_voter *v);
 
+/*
+ * The accuracy a vote is weighted with: the mean alpha / (alpha + beta)
+ * when z <= 0, else the mean less z standard deviations of the Beta, at
+ * least 0 — a lower credible bound (z = 1.28: about the 10% quantile for
+ * all but the smallest counts), so that what is not known about a voter
+ * costs weight instead of lending it.
+ */
+double rep_voter_accuracy_bound(const struct rep_voter *v, double z);
+
 /* Stake factor h(s) = min(stake_cap, sqrt(s / stake_ref)); 0 for s <= 0. */
 double rep_stake_factor(int64_t stake, const struct rep_params *p);
 
@@ -81,7 +90,8 @@ int64_t rep_vote_stake(int64_t free, int64_t bonded, const struct rep_params *p,
 
 /*
  * The weight of v's vote on a project with n_labels labels: stake factor
- * times log-odds, finite and >= 0.  Returns 0.0 (no influence) on invalid
+ * times the log-odds of rep_voter_accuracy_bound(v, p->credible_z),
+ * divided by p->temperature; finite and >= 0.  Returns 0.0 (no influence) on invalid
  * input (NULL, n_labels out of range, alpha or beta not > 0, NaN).
  */
 double rep_vote_weight(const struct rep_voter *v, int n_labels,

@@ -66,6 +66,10 @@ static const struct config_key config_keys[] = {
 	    "seconds in-flight requests get to finish on SIGTERM" },
 	{ "session-ttl", "LABELCHAIN_SESSION_TTL", CFG_INT, OFF(session_ttl_s),
 	    "86400", 60, 31 * 86400, "seconds a sign-in session lasts" },
+	{ "auth-cache-ttl", "LABELCHAIN_AUTH_CACHE_TTL", CFG_INT,
+	    OFF(auth_cache_ttl_s), "10", 0, 3600,
+	    "seconds a checked token is remembered (0: never); the longest a "
+	    "token revoked elsewhere still works here" },
 	{ "lease", "LABELCHAIN_LEASE", CFG_INT, OFF(lease_s), "300", 5, 86400,
 	    "seconds a claimed task stays leased to its labeler" },
 	{ "unstake-cooldown", "LABELCHAIN_UNSTAKE_COOLDOWN", CFG_INT,

@@ -28,6 +28,7 @@ struct config {
 	int   migrate; /* apply migrations at start-up */
 	int   shutdown_timeout_s;
 	int   session_ttl_s;
+	int   auth_cache_ttl_s; /* 0: every request checks its token */
 	int   lease_s;
 	int   unstake_cooldown_s;
 	char *log_level;

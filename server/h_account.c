@@ -13,6 +13,7 @@
 #include "labeling/ledger.h"
 #include "labeling/limits.h"
 #include "labeling/market.h"
+#include "server/auth_cache.h"
 #include "server/handlers.h"
 #include "server/server.h"
 
@@ -117,6 +118,7 @@ h_auth_logout(struct http_req *req, struct http_resp *resp)
 {
 	struct db  *db;
 	const char *h = http_header(req, "Authorization");
+	uint8_t	    digest[32];
 	int	    rc;
 
 	if ((rc = http_req_db(req, &db)) != 0)
@@ -126,6 +128,8 @@ h_auth_logout(struct http_req *req, struct http_resp *resp)
 		h++;
 	if ((rc = auth_logout(db, h)) != 0)
 		return rc;
+	if (auth_token_digest(h, digest) == 0)
+		auth_cache_forget(req->srv->auth_cache, digest);
 	resp->status = 204;
 	return 0;
 }

@@ -126,7 +126,8 @@ h_assignment_claim(struct http_req *req, struct http_resp *resp)
 	in.account_id = req->account_id;
 	in.project_id = id;
 	in.lease_s = req->srv->cfg.lease_s;
-	in.gold_draw = assignment_gold_draw();
+	in.gold_draw = assignment_draw();
+	in.fresh_draw = assignment_draw();
 	rc = assignment_claim(db, &in, &c, req->detail);
 	if (rc == 1) {
 		resp->status = 204;

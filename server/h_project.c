@@ -7,6 +7,7 @@
 #include "labeling/limits.h"
 #include "labeling/market.h"
 #include "labeling/project.h"
+#include "labeling/reestimate.h"
 #include "server/handlers.h"
 
 int
@@ -33,13 +34,18 @@ out:
 int
 h_project_list(struct http_req *req, struct http_resp *resp)
 {
-	struct db *db;
-	cJSON	  *out = NULL;
-	int	   rc;
+	struct project_list_opts opts;
+	struct db		*db;
+	cJSON			*out = NULL;
+	int			 rc;
 
+	if ((rc = project_list_opts_parse(http_query(req, "scope"),
+		 http_query(req, "before"), http_query(req, "limit"), &opts,
+		 req->detail)) != 0)
+		return rc;
 	if ((rc = http_req_db(req, &db)) != 0)
 		return rc;
-	rc = project_list(db, req->account_id, req->roles, &out);
+	rc = project_list(db, req->account_id, req->roles, &opts, &out);
 	return h_reply(req, resp, rc, 200, out);
 }
 
@@ -58,6 +64,30 @@ h_project_get(struct http_req *req, struct http_resp *resp)
 	rc =
 	    project_get(db, req->account_id, req->roles, id, &out, req->detail);
 	return h_reply(req, resp, rc, 200, out);
+}
+
+int
+h_project_edit(struct http_req *req, struct http_resp *resp)
+{
+	struct project_edit e;
+	struct db	   *db;
+	cJSON		   *body = NULL, *out = NULL;
+	int64_t		    id;
+	int		    rc;
+
+	if ((rc = h_param_id(req, 0, &id)) != 0)
+		return rc;
+	if ((rc = http_json_body(req, &body)) != 0)
+		return rc;
+	if ((rc = project_edit_parse(body, &e, req->detail)) != 0)
+		goto out;
+	if ((rc = http_req_db(req, &db)) != 0)
+		goto out;
+	rc = project_edit(db, req->account_id, id, &e, &out, req->detail);
+	rc = h_reply(req, resp, rc, 200, out);
+out:
+	cJSON_Delete(body);
+	return rc;
 }
 
 int
@@ -118,4 +148,28 @@ int
 h_project_close(struct http_req *req, struct http_resp *resp)
 {
 	return h_project_action(req, resp, PROJECT_CLOSE);
+}
+
+int
+h_project_reestimate(struct http_req *req, struct http_resp *resp)
+{
+	struct db *db;
+	cJSON	  *out = NULL;
+	int64_t	   id;
+	int	   rc;
+
+	if ((rc = h_param_id(req, 0, &id)) != 0)
+		return rc;
+	if ((rc = http_req_db(req, &db)) != 0)
+		return rc;
+	if ((rc = reestimate_request(db, req->account_id, id, req->detail)) !=
+	    0)
+		return rc;
+	if ((out = cJSON_CreateObject()) == NULL ||
+	    market_json_i64(out, "project_id", id) == NULL ||
+	    cJSON_AddTrueToObject(out, "requested") == NULL) {
+		cJSON_Delete(out);
+		return LC_ERR_NOMEM;
+	}
+	return h_reply(req, resp, 0, 202, out);
 }

@@ -31,10 +31,12 @@ int h_reply(struct http_req *req, struct http_resp *resp, int rc, int status,
 int h_project_create(struct http_req *req, struct http_resp *resp);
 int h_project_list(struct http_req *req, struct http_resp *resp);
 int h_project_get(struct http_req *req, struct http_resp *resp);
+int h_project_edit(struct http_req *req, struct http_resp *resp);
 int h_project_fund(struct http_req *req, struct http_resp *resp);
 int h_project_pause(struct http_req *req, struct http_resp *resp);
 int h_project_resume(struct http_req *req, struct http_resp *resp);
 int h_project_close(struct http_req *req, struct http_resp *resp);
+int h_project_reestimate(struct http_req *req, struct http_resp *resp);
 
 /* h_market.c */
 int h_task_upload(struct http_req *req, struct http_resp *resp);

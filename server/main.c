@@ -24,6 +24,7 @@
 #include "labeling/log.h"
 #include "labeling/migrate.h"
 #include "server/anchor_worker.h"
+#include "server/auth_cache.h"
 #include "server/config.h"
 #include "server/maintenance.h"
 #include "server/server.h"
@@ -100,6 +101,9 @@ main(int argc, char **argv)
 	if ((rc = db_pool_create(srv.cfg.database_url, srv.cfg.db_pool,
 		 &srv.pool)) != 0)
 		goto out;
+	if ((srv.auth_cache = auth_cache_create(srv.cfg.auth_cache_ttl_s)) ==
+	    NULL)
+		goto out;
 	if (anchor_worker_start(&srv, &anchor) != 0) {
 		status = 2;
 		goto out;
@@ -127,6 +131,7 @@ out:
 	maintenance_stop(srv.maintenance);
 	srv.maintenance = NULL;
 	db_pool_free(srv.pool);
+	auth_cache_free(srv.auth_cache);
 	migrate_set_free(&srv.migrations);
 	free(srv.web_root_real);
 	config_free(&srv.cfg);

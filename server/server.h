@@ -12,12 +12,14 @@
 #include "labeling/migrate.h"
 #include "server/config.h"
 
+struct auth_cache;
 struct db_pool;
 struct MHD_Daemon;
 
 struct server {
 	struct config	     cfg;
 	struct db_pool	    *pool;
+	struct auth_cache   *auth_cache; /* recently resolved tokens */
 	struct migration_set migrations;
 	struct MHD_Daemon   *daemon;
 	char		    *web_root_real; /* realpath of cfg.web_root */

@@ -1,5 +1,5 @@
 // web/app.js — the shell: hash router, session indicator, banners.
-import { h, clear, toast } from './lib/dom.js';
+import { h, clear, toast, clearToasts } from './lib/dom.js';
 import { session } from './lib/api.js';
 import { loadKey } from './lib/keys.js';
 
@@ -37,6 +37,7 @@ async function route() {
   const hash = location.hash || '#/';
   const main = document.getElementById('main');
   if (current) { try { current(); } catch { /* ignore */ } current = null; }
+  clearToasts();	// a notice belongs to the page that raised it
   for (const [re, load, nav] of routes) {
     const m = re.exec(hash);
     if (!m) continue;

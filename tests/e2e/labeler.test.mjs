@@ -19,7 +19,10 @@ test('labeler: key, sign-in, stake, 20 tasks by keyboard, earnings', async (t) =
   const texts = ['The cat purred on the windowsill.', 'A dog barked at the mail carrier.', 'Kittens chased a ball of yarn.', 'The puppy fetched the stick.'];
   const p = await project(st, req.token, { min_stake: 2_000000, instructions: 'Pick the animal the sentence is about.\nCats: purring, kittens, whiskers.\nDogs: barking, puppies, fetching.' });
   await must(api(st.url, 'POST', `/v1/projects/${p.id}/fund`, { token: req.token, body: { amount: 100_000000 } }));
-  const tasks = Array.from({ length: 24 }, (_, i) => JSON.stringify({ data: `${texts[i % 4]} (#${i + 1})`, external_id: `t${i + 1}` })).join('\n') + '\n';
+  // Four of them gold: a newcomer's first claims are controls, and the
+  // weight its right answers earn is what makes its later labels pay.
+  const tasks = Array.from({ length: 24 }, (_, i) => JSON.stringify({ data: `${texts[i % 4]} (#${i + 1})`, external_id: `t${i + 1}`,
+    ...(i < 4 ? { gold: i % 2 ? 'dog' : 'cat' } : {}) })).join('\n') + '\n';
   const up = await must(api(st.url, 'POST', `/v1/projects/${p.id}/tasks`, { token: req.token, raw: tasks, headers: { 'content-type': 'application/x-ndjson' } }));
   assert.equal(up.created, 24);
 
@@ -30,8 +33,9 @@ test('labeler: key, sign-in, stake, 20 tasks by keyboard, earnings', async (t) =
   const pub = (await page.textContent('#public-key')).trim();
   await page.click('#sign-in');
   await page.waitForURL(/#\/projects$/);
-  // nothing yet: the project needs 2 credits of stake
-  await page.waitForSelector('#project-list .empty');
+  // not yet: the project is listed with the 2 credits of stake it needs
+  await page.waitForSelector(`#project-list [data-project="${p.id}"] .join-needs`);
+  assert.match(await page.textContent(`[data-project="${p.id}"] .join-needs`), /Needs 2\.00 staked; you have 0\.00/);
   await shot(page, 'labeler-projects-empty');
 
   // credits arrive from outside (an operator deposit), then stake them

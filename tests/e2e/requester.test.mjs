@@ -66,7 +66,8 @@ test('requester: create, fund, upload, progress to 100 %, download; verifier tak
 
   // the same file again: all duplicates
   await page.setInputFiles('#task-file', { name: 'reviews.ndjson', mimeType: 'application/x-ndjson', buffer: Buffer.from(ndjson) });
-  await page.waitForFunction(() => /0 tasks created, 12 duplicates/.test(document.querySelector('#upload-status')?.textContent || ''));
+  await page.waitForFunction(() => /No new tasks — all 12 were already in the project/.test(document.querySelector('#upload-status')?.textContent || ''));
+  assert.equal(await page.getAttribute('#upload-status', 'data-tone'), 'warn');
 
   // three labelers work through the project from outside the browser
   const labs = [await nodeLabeler(st), await nodeLabeler(st), await nodeLabeler(st)];

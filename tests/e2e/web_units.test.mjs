@@ -100,6 +100,26 @@ test('credits formatting and parsing', () => {
   assert.throws(() => parseCredits('-1'));
 });
 
+test('parseCredits: either decimal mark, never silently scaled (issue 14)', () => {
+  const ok = { '0,5': 500000, '0.5': 500000, ' 2,5 ': 2500000, '.5': 500000, ',25': 250000, '5.': 5000000, '0': 0,
+    '007': 7000000, '0,500': 500000, '000.250': 250000, '1234,567': 1234567000, '1,5000': 1500000, '12,34': 12340000,
+    '0.000001': 1, '1000000000': 1e15, '1,000001': 1000001 };
+  for (const [t, v] of Object.entries(ok)) assert.equal(parseCredits(t), v, JSON.stringify(t));
+  const bad = {
+    '1,000': /"1,000" is ambiguous: type 1000 or 1,0/, '1.000': /ambiguous: type 1000 or 1\.0/, '12.500': /ambiguous: type 12500 or 12\.5/,
+    '1.234': /ambiguous: type 1234 or 1\.2340/, '999,999': /ambiguous/,
+    '1,234.5': /thousands/, '1.234,5': /thousands/, '1,000,000': /thousands/, '1 000': /thousands/, "1'000": /thousands/,
+    '1\u00a0000': /thousands/, '1,5,0': /one decimal mark/,
+    '2.1234567': /at most 6 decimals/, '0,0000001': /at most 6 decimals/,
+    '-1': /negative/, '−1': /negative/, '-0,5': /negative/, '+1': /amount like/,
+    '': /enter an amount/, '   ': /enter an amount/, '.': /amount like/, ',': /amount like/, 'abc': /amount like/,
+    '1e3': /amount like/, '0x10': /amount like/, '١٢': /amount like/, '1000000000.000001': /at most one billion/,
+  };
+  for (const [t, re] of Object.entries(bad)) assert.throws(() => parseCredits(t), re, JSON.stringify(t));
+  assert.throws(() => parseCredits(undefined), /enter an amount/);
+  assert.throws(() => parseCredits(null), /enter an amount/);
+});
+
 test('Ed25519 keys: sign/verify, export/import file', async () => {
   const k = await generateKey(true);
   assert.match(k.publicHex, /^[0-9a-f]{64}$/);

@@ -5,7 +5,10 @@
  * LC_MAX_NAME_BYTES, instructions <= LC_MAX_INSTRUCTIONS_BYTES, 2..
  * LC_MAX_LABELS distinct non-empty labels without a newline, 1 <=
  * min_votes <= max_votes <= LC_MAX_VOTES_PER_TASK, 0.5 < confidence < 1,
- * amounts in [0, LC_MAX_AMOUNT], 0 <= gold_rate <= 0.5.
+ * amounts in [0, LC_MAX_AMOUNT], 0 <= gold_rate <= 0.5.  The same bytes
+ * as a PATCH body (project_edit_parse): an accepted edit changes name
+ * and/or instructions only, each within its limit, and a refused one
+ * leaves a terminated detail.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,10 +57,26 @@ check_params(const struct project_params *p)
 		abort();
 }
 
+static void
+check_edit(const struct project_edit *e)
+{
+	size_t n;
+
+	if (e->name == NULL && e->instructions == NULL)
+		abort();
+	if (e->name != NULL &&
+	    ((n = strlen(e->name)) == 0 || n > LC_MAX_NAME_BYTES))
+		abort();
+	if (e->instructions != NULL &&
+	    strlen(e->instructions) > LC_MAX_INSTRUCTIONS_BYTES)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct project_params p;
+	struct project_edit   e;
 	char		      detail[LC_DETAIL_LEN] = "";
 	cJSON		     *body;
 
@@ -65,6 +84,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (project_params_parse(body, &p, detail) == 0)
 		check_params(&p);
+	if (memchr(detail, '\0', sizeof(detail)) == NULL)
+		abort();
+	if (project_edit_parse(body, &e, detail) == 0)
+		check_edit(&e);
 	if (memchr(detail, '\0', sizeof(detail)) == NULL)
 		abort();
 	cJSON_Delete(body);

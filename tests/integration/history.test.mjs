@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStack, api } from './lib/stack.mjs';
-import { newKey, login, requester, credit, voteSig, PROJECT } from './lib/market.mjs';
+import { newKey, login, requester, credit, voteSig, settled, PROJECT } from './lib/market.mjs';
 
 let st;
 before(async () => { st = await startStack(); });
@@ -14,7 +14,10 @@ after(async () => { if (st) await st.stop(); });
 
 const must = (r, status) => { assert.equal(r.status, status, r.text); return r.body; };
 
-// One vote settles a task: min_votes = max_votes = 1, no gold.
+// One vote settles a task: min_votes = max_votes = 1.  Every task is gold:
+// a final decided by a voter alone tells nothing about that voter (the
+// live market learns from the others' votes, reputation/live.h), but a
+// gold answer is judged the moment it is given.
 const ONE_VOTE = { ...PROJECT, name: 'one vote', min_votes: 1, max_votes: 1, gold_rate: 0,
   reward_per_task: 1000, min_stake: 1000000 };
 
@@ -24,7 +27,7 @@ async function makeProject(owner, name, n) {
   must(await api(st.url, 'POST', `/v1/projects/${p.id}/fund`, { token: owner.token,
     body: { amount: 1000000 } }), 200);
   must(await api(st.url, 'POST', `/v1/projects/${p.id}/tasks`, { token: owner.token,
-    body: Array.from({ length: n }, (_, i) => ({ data: { name, i } })) }), 201);
+    body: Array.from({ length: n }, (_, i) => ({ data: { name, i }, gold: 'cat' })) }), 201);
   return p.id;
 }
 
@@ -36,12 +39,14 @@ async function labeler() {
   return { key, token };
 }
 
-// Claim and vote one task of project `pid`; returns the task id.
+// Claim and vote one task of project `pid`; returns the task id once the
+// reputation evidence of its finalization is settled.
 async function voteOne(l, pid, label = 'cat') {
   const c = must(await api(st.url, 'POST', `/v1/projects/${pid}/assignments`, { token: l.token }), 201);
   const v = must(await api(st.url, 'POST', `/v1/assignments/${c.assignment_id}/vote`, { token: l.token,
     body: { label, signature: voteSig(l.key, c.assignment_id, c.task.id, label) } }), 201);
   assert.equal(v.task_status, 'final');
+  await settled(st);
   return c.task.id;
 }
 
@@ -70,7 +75,7 @@ test('reputation history: one row per settled task, newest last, filters', async
     assert.match(r.time, /Z$/);
   }
   for (let i = 1; i < mine.length; i++) {
-    assert.ok(mine[i].alpha > mine[i - 1].alpha, 'agreeing with the final label raises alpha');
+    assert.ok(mine[i].alpha > mine[i - 1].alpha, 'a right gold answer raises alpha');
     assert.equal(mine[i].beta, mine[i - 1].beta);
     assert.ok(Date.parse(mine[i].time) >= Date.parse(mine[i - 1].time));
   }

@@ -1,9 +1,9 @@
 /*
  * tests/unit/test_market_finalize.c — the plan of a finalization
  * (labeling/finalize.h): the final label, rewards by weight out of the
- * task's pot, slashes out of the bond (or the stake when the vote holds
- * none), released bonds, what nobody earned back to the escrow, the new
- * reputations, and the canonical leaf record.  The one movement must sum to
+ * reward reserved for the task, slashes out of the bond, released bonds, what nobody earned
+ * back to the escrow, the evidence for the voters' reputations, and the
+ * canonical leaf record.  The one movement must sum to
  * zero and touch each account by exactly what the rules say.  Pure: no
  * database.
  */
@@ -51,10 +51,10 @@ setup(void)
 	rep_params_default(&P);
 	memset(V, 0, sizeof(V));
 	memset(&PLAN, 0, sizeof(PLAN));
-	/* A: cat, B: cat, C: dog (the vote that finalizes: no bond). */
+	/* A: cat, B: cat, C: dog; each vote holds 3% of its stake. */
 	voter(0, 11, 0, 2.0, 1000000, 30000, KEY_A, "5a");
 	voter(1, 12, 0, 1.0, 1000000, 30000, KEY_B, "5b");
-	voter(2, 13, 1, 1.0, 1000000, 0, KEY_C, "5c");
+	voter(2, 13, 1, 1.0, 1000000, 30000, KEY_C, "5c");
 	POST[0] = 0.995;
 	POST[1] = 0.004;
 	POST[2] = 0.001;
@@ -65,7 +65,7 @@ setup(void)
 	IN.labels = LABELS;
 	IN.gold_label = -1;
 	IN.data_sha256 = SHA;
-	IN.pot = 300;
+	IN.reward = 300;
 	IN.post = POST;
 	IN.decision.state = REP_TASK_FINAL;
 	IN.decision.label = 0;
@@ -115,36 +115,25 @@ START_TEST(test_confident_final)
 	ck_assert_int_eq(PLAN.final_label, 0);
 	ck_assert_int_eq(PLAN.low_confidence, 0);
 	ck_assert_int_eq(moved_total(), 0);
-	/* The pot pays the agreeing voters by weight, 2:1. */
-	ck_assert_int_eq(moved("t/9/reward", NULL), -300);
+	/* The reserved reward pays the agreeing voters by weight, 2:1. */
+	ck_assert_int_eq(moved("p/5/reserved", NULL), -300);
 	ck_assert_int_eq(moved("a/11/balance", "reward"), 200);
 	ck_assert_int_eq(moved("a/12/balance", "reward"), 100);
 	ck_assert_int_eq(moved("a/13/balance", NULL), 0);
 	/* Confident disagreement: 1% of the stake it voted with, taken from
-	 * the stake (the finalizing vote holds no bond), into its sink. */
-	ck_assert_int_eq(moved("a/13/stake", "slash"), -10000);
+	 * its bond into its sink; the rest of the bond is released. */
+	ck_assert_int_eq(moved("a/13/bond", "slash"), -10000);
 	ck_assert_int_eq(moved("a/13/slashed", "slash"), 10000);
+	ck_assert_int_eq(moved("a/13/bond", "unbond"), -20000);
+	ck_assert_int_eq(moved("a/13/stake", "unbond"), 20000);
 	/* Agreeing voters get their bonds back whole. */
 	ck_assert_int_eq(moved("a/11/bond", "unbond"), -30000);
 	ck_assert_int_eq(moved("a/11/stake", "unbond"), 30000);
 	ck_assert_int_eq(moved("a/12/bond", NULL), -30000);
 	ck_assert_int_eq(moved("p/5/escrow", NULL), 0);
-	/* Reputations: agreement raises alpha, disagreement beta. */
-	ck_assert(PLAN.alpha[0] > P.prior_alpha);
-	ck_assert(PLAN.beta[2] > P.prior_beta);
-}
-END_TEST
-
-START_TEST(test_slash_from_bond)
-{
-	/* The disagreeing vote came earlier and holds a bond. */
-	V[2].bond = 30000;
-	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
-	ck_assert_int_eq(moved_total(), 0);
-	ck_assert_int_eq(moved("a/13/bond", "slash"), -10000);
-	ck_assert_int_eq(moved("a/13/bond", "unbond"), -20000);
-	ck_assert_int_eq(moved("a/13/stake", NULL), 20000);
-	ck_assert_int_eq(moved("a/13/slashed", NULL), 10000);
+	/* Evidence: agreement for alpha, disagreement for beta. */
+	ck_assert(PLAN.d_alpha[0] > 0.0 && PLAN.d_beta[0] == 0.0);
+	ck_assert(PLAN.d_alpha[2] == 0.0 && PLAN.d_beta[2] > 0.0);
 }
 END_TEST
 
@@ -154,7 +143,6 @@ START_TEST(test_low_confidence_no_slash)
 	POST[0] = 0.6;
 	POST[1] = 0.3;
 	POST[2] = 0.1;
-	V[2].bond = 30000;
 	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
 	ck_assert_int_eq(PLAN.low_confidence, 1);
 	ck_assert_int_eq(moved_total(), 0);
@@ -166,14 +154,13 @@ END_TEST
 START_TEST(test_gold_everyone_wrong)
 {
 	/* Gold says bird; nobody voted it: all slashed at the gold rate, the
-	 * pot goes back to the escrow. */
+	 * reward goes back to the escrow. */
 	IN.gold_label = 2;
-	V[2].bond = 30000;
 	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
 	ck_assert_int_eq(PLAN.final_label, 2);
 	ck_assert_int_eq(moved_total(), 0);
-	ck_assert_int_eq(moved("t/9/reward", "reward"), 0);
-	ck_assert_int_eq(moved("t/9/reward", "return"), -300);
+	ck_assert_int_eq(moved("p/5/reserved", "reward"), 0);
+	ck_assert_int_eq(moved("p/5/reserved", "return"), -300);
 	ck_assert_int_eq(moved("p/5/escrow", "return"), 300);
 	ck_assert_int_eq(moved("a/11/slashed", NULL), 30000);
 	ck_assert_int_eq(moved("a/11/bond", NULL), -30000);
@@ -224,17 +211,86 @@ START_TEST(test_invariants)
 	bad.n_voters = 0;
 	ck_assert_int_eq(finalize_plan(&bad, &PLAN), LC_ERR_INTERNAL);
 	bad = IN;
-	bad.pot = -1;
+	bad.reward = -1;
 	ck_assert_int_eq(finalize_plan(&bad, &PLAN), LC_ERR_INTERNAL);
 	bad = IN;
 	V[1].bond = 1; /* a slash would exceed the bond it comes from */
 	V[1].label = 1;
 	ck_assert_int_eq(finalize_plan(&bad, &PLAN), LC_ERR_INTERNAL);
+	V[1].bond = 30000;
+	V[1].label = 0;
 	bad = IN;
 	bad.finalized_at = "yesterday"; /* the leaf builder refuses it */
-	V[1].bond = 30000;
 	ck_assert_int_eq(finalize_plan(&bad, &PLAN), LC_ERR_INTERNAL);
 	ck_assert_ptr_null(PLAN.record);
+}
+END_TEST
+
+/* finalize_decide() with the live market's parameters. */
+START_TEST(test_decide_live)
+{
+	struct rep_params   L;
+	struct rep_decision d;
+	double		    post[3];
+
+	rep_params_live(&L);
+	L.min_votes = 2;
+	L.max_votes = 4;
+	L.confidence = 0.9;
+	L.stake_ref = 1000000;
+	for (int i = 0; i < 3; i++) {
+		V[i].alpha = L.prior_alpha;
+		V[i].beta = L.prior_beta;
+	}
+	/* Three unknown voters weigh nothing: open below max_votes. */
+	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
+	ck_assert_double_eq(V[0].weight, 0.0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	/* With no weight to tell labels apart, the count does: 2 cats. */
+	ck_assert_int_eq(d.label, 0);
+	/* Two trusted voters agree: final. */
+	V[0].alpha = V[1].alpha = 30;
+	V[0].beta = V[1].beta = 2;
+	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
+	ck_assert(V[0].weight > 1.0);
+	ck_assert_int_eq(d.state, REP_TASK_FINAL);
+	ck_assert_int_eq(d.label, 0);
+	/* A failed control bans: the same voter weighs nothing. */
+	V[0].gold_wrong = 3;
+	V[1].gold_wrong = 3;
+	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
+	ck_assert_double_eq(V[0].weight, 0.0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	/* A gold task is decided at max_votes only, however sure. */
+	V[0].gold_wrong = V[1].gold_wrong = 0;
+	ck_assert_int_eq(finalize_decide(&L, 3, 1, V, 3, post, &d), 0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	L.max_votes = 3;
+	ck_assert_int_eq(finalize_decide(&L, 3, 1, V, 3, post, &d), 0);
+	ck_assert_int_ne(d.state, REP_TASK_OPEN);
+	ck_assert_int_eq(finalize_decide(&L, 3, 3, V, 3, post, &d),
+	    LC_ERR_INTERNAL);
+}
+END_TEST
+
+/* unverified: no voter for the final label has passed its controls. */
+START_TEST(test_unverified)
+{
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.unverified, 1);
+	finalize_plan_free(&PLAN);
+	V[2].gold_right = FINALIZE_VERIFIED_GOLD; /* voted dog: no help */
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.unverified, 1);
+	finalize_plan_free(&PLAN);
+	V[1].gold_right = FINALIZE_VERIFIED_GOLD;
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.unverified, 0);
+	finalize_plan_free(&PLAN);
+	IN.gold_label = 1; /* a control is never unverified */
+	V[1].gold_right = 0;
+	ck_assert_int_eq(finalize_plan(&IN, &PLAN), 0);
+	ck_assert_int_eq(PLAN.unverified, 0);
 }
 END_TEST
 
@@ -246,12 +302,13 @@ market_finalize_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_confident_final);
-	tcase_add_test(tc, test_slash_from_bond);
 	tcase_add_test(tc, test_low_confidence_no_slash);
 	tcase_add_test(tc, test_gold_everyone_wrong);
 	tcase_add_test(tc, test_leaf_record);
 	tcase_add_test(tc, test_leaf_record_sorted_by_key);
 	tcase_add_test(tc, test_invariants);
+	tcase_add_test(tc, test_decide_live);
+	tcase_add_test(tc, test_unverified);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_market_project.c — validation of a project create body
- * (project_params_parse(), project.h), rule by rule.
+ * (project_params_parse(), project.h), rule by rule; of an edit body
+ * (project_edit_parse()) and of the list's query (project_list_opts_parse()).
  *
  * Each test starts from one valid body and changes one field, so a failure
  * names exactly the rule that broke: the code (LC_ERR_BAD_JSON for a body
@@ -512,6 +513,149 @@ START_TEST(test_null_detail)
 }
 END_TEST
 
+/* ---- PATCH bodies ---------------------------------------------------- */
+
+static struct project_edit e;
+
+static int
+edit(const char *json)
+{
+	cJSON_Delete(body);
+	body = cJSON_Parse(json);
+	ck_assert_msg(body != NULL, "bad test JSON %s", json);
+	memset(detail, 0, sizeof(detail));
+	return project_edit_parse(body, &e, detail);
+}
+
+START_TEST(test_edit_valid)
+{
+	ck_assert_int_eq(edit("{\"name\":\"dogs\"}"), 0);
+	ck_assert_str_eq(e.name, "dogs");
+	ck_assert_ptr_null(e.instructions);
+	ck_assert_int_eq(edit("{\"instructions\":\"bark\"}"), 0);
+	ck_assert_ptr_null(e.name);
+	ck_assert_str_eq(e.instructions, "bark");
+	ck_assert_int_eq(edit("{\"name\":\"x\",\"instructions\":\"\"}"), 0);
+	ck_assert_str_eq(e.name, "x");
+	ck_assert_str_eq(e.instructions, "");
+	/* null clears the instructions */
+	ck_assert_int_eq(edit("{\"instructions\":null}"), 0);
+	ck_assert_str_eq(e.instructions, "");
+}
+END_TEST
+
+START_TEST(test_edit_refuses_others_by_name)
+{
+	ck_assert_int_eq(edit("{\"name\":\"x\",\"labels\":[\"a\",\"b\"],"
+			      "\"reward_per_task\":5}"),
+	    LC_ERR_VALIDATION);
+	ck_assert_msg(strstr(detail,
+			  "cannot be edited: labels, "
+			  "reward_per_task (") != NULL,
+	    "%s", detail);
+	ck_assert_int_eq(edit("{\"min_votes\":2}"), LC_ERR_VALIDATION);
+	ck_assert_msg(strstr(detail, "min_votes") != NULL, "%s", detail);
+	ck_assert_int_eq(edit("{\"status\":\"open\",\"owner\":3}"),
+	    LC_ERR_VALIDATION);
+	ck_assert_msg(strstr(detail, "status, owner") != NULL, "%s", detail);
+}
+END_TEST
+
+START_TEST(test_edit_many_refused_fit_the_detail)
+{
+	char json[4096];
+	int  i, off = 0;
+
+	off += snprintf(json + off, sizeof(json) - (size_t)off, "{");
+	for (i = 0; i < 60; i++)
+		off += snprintf(json + off, sizeof(json) - (size_t)off,
+		    "%s\"field_with_a_long_name_%02d_xxxxxxxxxxxxxxxxxxxxxxx\":1",
+		    i ? "," : "", i);
+	snprintf(json + off, sizeof(json) - (size_t)off, "}");
+	ck_assert_int_eq(edit(json), LC_ERR_VALIDATION);
+	ck_assert_msg(strstr(detail, "field_with_a_long_name_00") != NULL, "%s",
+	    detail);
+	ck_assert_msg(strstr(detail, ", ...") != NULL, "%s", detail);
+	ck_assert_uint_lt(strlen(detail), LC_DETAIL_LEN);
+}
+END_TEST
+
+START_TEST(test_edit_bad_values)
+{
+	char *big;
+
+	ck_assert_int_eq(edit("[]"), LC_ERR_BAD_JSON);
+	ck_assert_int_eq(edit("{}"), LC_ERR_VALIDATION);
+	ck_assert_str_eq(detail, "nothing to edit: give name or instructions");
+	ck_assert_int_eq(edit("{\"name\":\"\"}"), LC_ERR_VALIDATION);
+	ck_assert_int_eq(edit("{\"name\":null}"), LC_ERR_VALIDATION);
+	ck_assert_int_eq(edit("{\"name\":7}"), LC_ERR_VALIDATION);
+	ck_assert_int_eq(edit("{\"instructions\":7}"), LC_ERR_VALIDATION);
+	ck_assert_int_eq(edit("{\"name\":\"a\",\"name\":\"b\"}"),
+	    LC_ERR_VALIDATION);
+	ck_assert_str_eq(detail, "name is given twice");
+	ck_assert_int_eq(edit("{\"instructions\":\"a\",\"instructions\":null}"),
+	    LC_ERR_VALIDATION);
+	big = malloc(LC_MAX_INSTRUCTIONS_BYTES + 40);
+	ck_assert_ptr_nonnull(big);
+	memcpy(big, "{\"instructions\":\"", 17);
+	memset(big + 17, 'a', LC_MAX_INSTRUCTIONS_BYTES + 1);
+	memcpy(big + 17 + LC_MAX_INSTRUCTIONS_BYTES + 1, "\"}", 3);
+	ck_assert_int_eq(edit(big), LC_ERR_VALIDATION);
+	big[17 + LC_MAX_INSTRUCTIONS_BYTES] = '"';
+	big[17 + LC_MAX_INSTRUCTIONS_BYTES + 1] = '}';
+	big[17 + LC_MAX_INSTRUCTIONS_BYTES + 2] = '\0';
+	ck_assert_int_eq(edit(big), 0);
+	free(big);
+}
+END_TEST
+
+/* ---- GET /v1/projects query ----------------------------------------- */
+
+START_TEST(test_list_opts)
+{
+	struct project_list_opts o;
+
+	ck_assert_int_eq(project_list_opts_parse(NULL, NULL, NULL, &o, detail),
+	    0);
+	ck_assert_int_eq(o.scope, PROJECT_SCOPE_ALL);
+	ck_assert_int_eq(o.before, 0);
+	ck_assert_int_eq(o.limit, LC_PROJECTS_PAGE);
+	ck_assert_int_eq(project_list_opts_parse("own", "42", "7", &o, detail),
+	    0);
+	ck_assert_int_eq(o.scope, PROJECT_SCOPE_OWN);
+	ck_assert_int_eq(o.before, 42);
+	ck_assert_int_eq(o.limit, 7);
+	ck_assert_int_eq(project_list_opts_parse("label", NULL, "500", &o,
+			     detail),
+	    0);
+	ck_assert_int_eq(o.scope, PROJECT_SCOPE_LABEL);
+	ck_assert_int_eq(project_list_opts_parse("all", NULL, NULL, &o, detail),
+	    0);
+	ck_assert_int_eq(o.scope, PROJECT_SCOPE_ALL);
+	ck_assert_int_eq(project_list_opts_parse("mine", NULL, NULL, &o,
+			     detail),
+	    LC_ERR_VALIDATION);
+	ck_assert_str_eq(detail, "scope must be own, label or all");
+	ck_assert_int_eq(project_list_opts_parse("", NULL, NULL, &o, detail),
+	    LC_ERR_VALIDATION);
+	ck_assert_int_eq(project_list_opts_parse(NULL, "0", NULL, &o, detail),
+	    LC_ERR_VALIDATION);
+	ck_assert_int_eq(project_list_opts_parse(NULL, "-3", NULL, &o, detail),
+	    LC_ERR_VALIDATION);
+	ck_assert_int_eq(project_list_opts_parse(NULL, "1x", NULL, &o, detail),
+	    LC_ERR_VALIDATION);
+	ck_assert_int_eq(project_list_opts_parse(NULL,
+			     "99999999999999999999999", NULL, &o, detail),
+	    LC_ERR_VALIDATION);
+	ck_assert_int_eq(project_list_opts_parse(NULL, NULL, "0", &o, detail),
+	    LC_ERR_VALIDATION);
+	ck_assert_int_eq(project_list_opts_parse(NULL, NULL, "501", &o, detail),
+	    LC_ERR_VALIDATION);
+	ck_assert_str_eq(detail, "limit must be between 1 and 500");
+}
+END_TEST
+
 static Suite *
 market_project_suite(void)
 {
@@ -537,6 +681,14 @@ market_project_suite(void)
 	tcase_add_test(tc, test_gold_rate);
 	tcase_add_test(tc, test_first_error_wins);
 	tcase_add_test(tc, test_null_detail);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("edit");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_edit_valid);
+	tcase_add_test(tc, test_edit_refuses_others_by_name);
+	tcase_add_test(tc, test_edit_many_refused_fit_the_detail);
+	tcase_add_test(tc, test_edit_bad_values);
+	tcase_add_test(tc, test_list_opts);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -30,12 +30,34 @@ function append(el, children) {
 }
 export function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
 
-// Toasts announced to screen readers through an aria-live region.
-export function toast(message, kind = 'info', ms = 4000) {
+// Toasts: short notices in a strip under the top bar (index.html), in the
+// page's flow, so they push the page down instead of covering it.  Each has
+// a close button and times out (errors last longer; hovering or focusing
+// one holds it); at most MAX_TOASTS show, the oldest goes first; a route
+// change clears them (app.js), so none follows you to another page.
+// Announced through the strip's aria-live region.
+const TOAST_MS = { ok: 5000, info: 5000, warn: 8000, error: 10000 };
+const MAX_TOASTS = 3;
+export function toast(message, kind = 'info', ms = TOAST_MS[kind] ?? 5000) {
   const box = document.getElementById('toasts');
-  const t = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, message);
+  if (!box) return null;
+  let timer = null, left = ms, since = 0;
+  const close = () => { clearTimeout(timer); t.remove(); };
+  const run = () => { clearTimeout(timer); since = Date.now(); timer = setTimeout(close, Math.max(0, left)); };
+  const hold = () => { clearTimeout(timer); left -= Date.now() - since; };
+  const t = h('div', { class: `toast toast-${kind}`, role: kind === 'error' ? 'alert' : 'status',
+    onmouseenter: hold, onmouseleave: run, onfocusin: hold, onfocusout: run },
+  h('span', { class: 'toast-text' }, message),
+  h('button', { class: 'toast-close', type: 'button', 'aria-label': 'Dismiss', title: 'Dismiss', onclick: close }, '×'));
+  t.dismiss = close;
   box.append(t);
-  setTimeout(() => t.remove(), ms);
+  while (box.children.length > MAX_TOASTS) box.firstElementChild.dismiss();
+  run();
+  return t;
+}
+export function clearToasts() {
+  const box = document.getElementById('toasts');
+  for (const t of [...(box?.children || [])]) t.dismiss ? t.dismiss() : t.remove();
 }
 
 export function errorText(e) {

@@ -78,7 +78,7 @@ export default async function keyView(main) {
       signedIn ? h('p', { class: 'callout callout-info' }, 'Signed in with this key. ', h('a', { href: '#/projects' }, 'Go label →'))
         : h('div', { class: 'actions' }, h('button', { class: 'btn btn-primary', type: 'button', id: 'sign-in', onclick: async (e) => {
           e.target.disabled = true; err.hidden = true;
-          try { await signInWithKey(key); toast('Signed in.', 'ok'); location.hash = '#/projects'; }
+          try { await signInWithKey(key); location.hash = '#/projects'; }
           catch (ex) { err.hidden = false; err.textContent = `Sign-in failed: ${errorText(ex)}`; e.target.disabled = false; }
         } }, 'Sign in with this key')),
       key.exportable
@@ -104,7 +104,7 @@ export default async function keyView(main) {
       h('p', { class: 'hint' }, 'Operators create requester accounts with ', h('code', {}, 'labelctl account create --role requester --name NAME'), ', which prints a token.'),
       h('form', { class: 'stack', onsubmit: async (e) => {
         e.preventDefault(); err.hidden = true;
-        try { await signInWithToken(input.value.trim()); toast('Signed in with the API token.', 'ok'); location.hash = '#/requester'; }
+        try { await signInWithToken(input.value.trim()); location.hash = '#/requester'; }
         catch (ex) { err.hidden = false; err.textContent = `That token does not work: ${errorText(ex)}`; }
       } }, h('div', { class: 'field' }, h('label', { for: 'api-token' }, 'API token'), input),
       h('div', { class: 'actions' }, h('button', { class: 'btn', type: 'submit', id: 'token-sign-in' }, 'Sign in with token'))), err);

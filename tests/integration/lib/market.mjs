@@ -41,3 +41,18 @@ export const PROJECT = {
   reward_per_task: 1000000, min_votes: 3, max_votes: 7, confidence: 0.9,
   min_stake: 10000000, gold_rate: 0.1,
 };
+
+// Finalizations post their money and queue their reputation evidence; the
+// server's settlers apply both within milliseconds.  Wait for the queues
+// (and the log's) to drain, so that balances, reputations and leaves can be
+// compared with the ledger's entries.
+export async function settled(st, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [q] = await st.sql(`SELECT (SELECT count(*) FROM ledger_pending)::int AS l,
+      (SELECT count(*) FROM reputation_pending)::int AS r, (SELECT count(*) FROM log_pending)::int AS g`);
+    if (q.l === 0 && q.r === 0 && q.g === 0) return;
+    if (Date.now() > deadline) throw new Error(`queues not drained: ${JSON.stringify(q)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
