@@ -17,8 +17,13 @@ py=/usr/bin/python3
 {
 	sed -n '1,/^<!-- generated below -->$/p' "$out"
 	echo
+	# The settings that differ from the defaults, as they were given.
+	env=
+	[ "${SCALE:-1}" != 1 ] && env="${env}SCALE=$SCALE "
+	[ -n "${SCALE_RUNS:-}" ] && env="${env}SCALE_RUNS=$SCALE_RUNS "
+	[ "${STANDIN_1E7:-0}" != 0 ] && env="${env}STANDIN_1E7=$STANDIN_1E7 "
 	echo "Generated $(date -u +%Y-%m-%d) on $(uname -m), $(nproc) cores, by"
-	echo '`bench/aggregation/run.sh BUILDDIR`.'
+	echo "\`${env}bench/aggregation/run.sh BUILDDIR\`."
 	echo
 	echo "## Data sets"
 	echo
