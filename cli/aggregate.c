@@ -919,10 +919,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "  --threads N     threads for EM, the vote index and the output "
 	    "(default: the\n"
-	    "                  processors online less the load average, at "
-	    "least 1); the\n"
-	    "                  output does not depend on N (the votes are read "
-	    "on one)\n"
+	    "                  processors online); the output does not depend "
+	    "on N (the\n"
+	    "                  votes are read on one)\n"
 	    "  --row-prior X   pseudo-votes per confusion row for ds, stake, "
 	    "replay (default\n"
 	    "                  the number of labels K); 0 is plain "

@@ -173,18 +173,9 @@ pool_parallel(struct pool *p)
 int
 pool_default_threads(void)
 {
-	long   n = sysconf(_SC_NPROCESSORS_ONLN);
-	double load;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (n < 1)
 		return 1;
-	if (n > POOL_MAX_THREADS)
-		n = POOL_MAX_THREADS;
-	/*
-	 * Threads that wait for each other at every pass lose when the
-	 * processors are taken: one descheduled mid-block stalls the rest.
-	 */
-	if (getloadavg(&load, 1) == 1 && load > 0.0)
-		n -= (long)(load + 0.5);
-	return n < 1 ? 1 : (int)n;
+	return n > POOL_MAX_THREADS ? POOL_MAX_THREADS : (int)n;
 }

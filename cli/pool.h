@@ -27,10 +27,12 @@ void pool_free(struct pool *p);
 const struct rep_parallel *pool_parallel(struct pool *p);
 
 /*
- * The processors online (at most POOL_MAX_THREADS) less the 1-minute load
- * average, at least 1: on a shared host, threads that must meet at every
- * pass are slower than one thread when the others' processes hold the
- * cores (bench/aggregation/RESULTS.md).
+ * The processors online, clamped to [1, POOL_MAX_THREADS].  Not less the
+ * load average: on the shared 2-core bench host, two threads took a third
+ * less time than one when the other core had room and were within the
+ * run-to-run noise of one thread when it was busy; and the load average
+ * counts the caller's own runs of the last minute, so it turned a quiet
+ * host's second core off (bench/aggregation/RESULTS.md, threads.sh).
  */
 int pool_default_threads(void);
 
