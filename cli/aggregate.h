@@ -4,6 +4,7 @@
  *
  *	labelctl aggregate --votes FILE [--stakes FILE] [--gold FILE]
  *	    [--method stake|ds|onecoin|wawa|mv|replay] [--threads N]
+ *	    [--row-prior X] [--verbose]
  *
  * votes: item,worker,label (header optional); stakes: worker,stake in
  * credits (decimal allowed; workers not listed get the reference stake of
