@@ -156,12 +156,46 @@ anchor_due(const struct anchor_log_view *log, const struct anchor_policy *pol)
 	    log->log_size - log->last_size >= pol->max_pending;
 }
 
+/* Fresh fees for gas_limit gas, lowered to what the balance pays for:
+ * ANCHOR_ALERT_NONE, or the reason there are none. */
+static enum anchor_alert
+fees_payable(const struct anchor_chain_view *chain,
+    const struct anchor_policy *pol, uint64_t gas_limit, uint64_t *tip,
+    uint64_t *max)
+{
+	uint64_t afford;
+
+	if (anchor_fees_fresh(chain->base_fee, chain->tip, pol->max_fee_ceiling,
+		tip, max) != 0)
+		return ANCHOR_ALERT_FEE_CEILING;
+	afford = affordable_fee(chain->balance, gas_limit);
+	if (afford < *max) {
+		if (afford <= chain->base_fee)
+			return ANCHOR_ALERT_FUNDS;
+		*max = afford;
+		if (*tip > *max - chain->base_fee)
+			*tip = *max - chain->base_fee;
+	}
+	return ANCHOR_ALERT_NONE;
+}
+
+static void
+set_tx(struct anchor_action *out, enum anchor_act act, uint64_t nonce,
+    uint64_t gas_limit, uint64_t tip, uint64_t max)
+{
+	out->act = act;
+	out->nonce = nonce;
+	out->gas_limit = gas_limit;
+	out->max_priority_fee = tip;
+	out->max_fee = max;
+}
+
 static void
 decide_create(const struct anchor_log_view *log,
     const struct anchor_chain_view *chain, const struct anchor_policy *pol,
     struct anchor_action *out)
 {
-	uint64_t gas, tip, max, afford;
+	uint64_t gas, tip, max;
 
 	if (!anchor_due(log, pol)) {
 		out->act = ANCHOR_ACT_IDLE;
@@ -174,31 +208,15 @@ decide_create(const struct anchor_log_view *log,
 		out->alert = ANCHOR_ALERT_WOULD_REVERT;
 		return;
 	}
-	if (anchor_fees_fresh(chain->base_fee, chain->tip, pol->max_fee_ceiling,
-		&tip, &max) != 0) {
-		out->alert = ANCHOR_ALERT_FEE_CEILING;
-		return;
-	}
 	gas = chain->gas_estimate == 0
 	    ? pol->default_gas
 	    : sat_add(chain->gas_estimate,
 		  chain->gas_estimate / ANCHOR_GAS_MARGIN_DIV);
-	afford = affordable_fee(chain->balance, gas);
-	if (afford < max) {
-		if (afford <= chain->base_fee) {
-			out->alert = ANCHOR_ALERT_FUNDS;
-			return;
-		}
-		max = afford;
-		if (tip > max - chain->base_fee)
-			tip = max - chain->base_fee;
-	}
-	out->act = ANCHOR_ACT_CREATE;
+	if ((out->alert = fees_payable(chain, pol, gas, &tip, &max)) !=
+	    ANCHOR_ALERT_NONE)
+		return;
+	set_tx(out, ANCHOR_ACT_CREATE, chain->nonce_pending, gas, tip, max);
 	out->tree_size = log->log_size;
-	out->nonce = chain->nonce_pending;
-	out->gas_limit = gas;
-	out->max_priority_fee = tip;
-	out->max_fee = max;
 	if (log->has_db_next_nonce && log->db_next_nonce > chain->nonce_pending)
 		out->alert = ANCHOR_ALERT_NONCE_GAP;
 }
@@ -210,30 +228,14 @@ decide_renonce(const struct anchor_row *open,
     const struct anchor_chain_view *chain, const struct anchor_policy *pol,
     uint64_t nonce, enum anchor_alert why, struct anchor_action *out)
 {
-	uint64_t tip, max, afford;
+	uint64_t tip, max;
 
-	out->alert = why;
-	if (anchor_fees_fresh(chain->base_fee, chain->tip, pol->max_fee_ceiling,
-		&tip, &max) != 0) {
-		out->act = ANCHOR_ACT_WAIT;
+	out->act = ANCHOR_ACT_WAIT;
+	if ((out->alert = fees_payable(chain, pol, open->gas_limit, &tip,
+		 &max)) != ANCHOR_ALERT_NONE)
 		return;
-	}
-	afford = affordable_fee(chain->balance, open->gas_limit);
-	if (afford < max) {
-		if (afford <= chain->base_fee) {
-			out->act = ANCHOR_ACT_WAIT;
-			out->alert = ANCHOR_ALERT_FUNDS;
-			return;
-		}
-		max = afford;
-		if (tip > max - chain->base_fee)
-			tip = max - chain->base_fee;
-	}
-	out->act = ANCHOR_ACT_BUMP;
-	out->nonce = nonce;
-	out->gas_limit = open->gas_limit;
-	out->max_priority_fee = tip;
-	out->max_fee = max;
+	set_tx(out, ANCHOR_ACT_BUMP, nonce, open->gas_limit, tip, max);
+	out->alert = why;
 }
 
 /* Replace the open anchor at its nonce with fees raised 12.5 %; at the
@@ -243,7 +245,7 @@ decide_bump(const struct anchor_row *open,
     const struct anchor_chain_view *chain, const struct anchor_policy *pol,
     enum anchor_alert why, struct anchor_action *out)
 {
-	uint64_t tip, max, afford, min_max;
+	uint64_t tip, max, afford;
 
 	out->act = ANCHOR_ACT_SEND;
 	if (anchor_fees_bump(open->max_priority_fee, open->max_fee,
@@ -254,8 +256,9 @@ decide_bump(const struct anchor_row *open,
 	}
 	afford = affordable_fee(chain->balance, open->gas_limit);
 	if (afford < max) {
-		min_max = open->max_fee + open->max_fee / ANCHOR_BUMP_DIV + 1;
-		if (afford < min_max) {
+		/* Less than a 12.5 % raise would be refused: keep it. */
+		if (afford <
+		    open->max_fee + open->max_fee / ANCHOR_BUMP_DIV + 1) {
 			out->alert = ANCHOR_ALERT_FUNDS;
 			return;
 		}
@@ -263,12 +266,8 @@ decide_bump(const struct anchor_row *open,
 		if (tip > max)
 			tip = max;
 	}
-	out->act = ANCHOR_ACT_BUMP;
+	set_tx(out, ANCHOR_ACT_BUMP, open->nonce, open->gas_limit, tip, max);
 	out->alert = why;
-	out->nonce = open->nonce;
-	out->gas_limit = open->gas_limit;
-	out->max_priority_fee = tip;
-	out->max_fee = max;
 }
 
 /* "Insufficient funds": let the fees follow the base fee down to what the
@@ -278,25 +277,15 @@ decide_funds(const struct anchor_row *open,
     const struct anchor_chain_view *chain, const struct anchor_policy *pol,
     struct anchor_action *out)
 {
-	uint64_t tip, max, afford;
+	uint64_t tip, max;
 
 	out->act = ANCHOR_ACT_SEND;
+	if (fees_payable(chain, pol, open->gas_limit, &tip, &max) ==
+		ANCHOR_ALERT_NONE &&
+	    max < open->max_fee)
+		set_tx(out, ANCHOR_ACT_BUMP, open->nonce, open->gas_limit, tip,
+		    max);
 	out->alert = ANCHOR_ALERT_FUNDS;
-	if (anchor_fees_fresh(chain->base_fee, chain->tip, pol->max_fee_ceiling,
-		&tip, &max) != 0)
-		return;
-	afford = affordable_fee(chain->balance, open->gas_limit);
-	if (afford < max)
-		max = afford;
-	if (max <= chain->base_fee || max >= open->max_fee)
-		return;
-	if (tip > max - chain->base_fee)
-		tip = max - chain->base_fee;
-	out->act = ANCHOR_ACT_BUMP;
-	out->nonce = open->nonce;
-	out->gas_limit = open->gas_limit;
-	out->max_priority_fee = tip;
-	out->max_fee = max;
 }
 
 static void

@@ -356,6 +356,24 @@ c_nonce_gap(struct world *w)
 	w->chain.nonce_pending = 5;
 }
 static void
+c_nonce_gap_over_ceiling(struct world *w)
+{
+	c_nonce_gap(w);
+	w->chain.base_fee = 100 * GWEI;
+}
+static void
+c_nonce_gap_no_funds(struct world *w)
+{
+	c_nonce_gap(w);
+	w->chain.balance = 25000ULL * GWEI;
+}
+static void
+c_funds_none_at_all(struct world *w)
+{
+	c_funds_base_fell(w);
+	w->chain.balance = 25000ULL * GWEI / 2;
+}
+static void
 c_refused(struct world *w)
 {
 	with_open(w, ANCHOR_STATUS_SENT);
@@ -457,6 +475,13 @@ static const struct decide_case cases[] = {
 	{ "gap below the nonce: re-sign at the first free one", c_nonce_gap,
 	    ANCHOR_ACT_BUMP, ANCHOR_ALERT_NONCE_GAP, 5, 25000, GWEI, 3 * GWEI,
 	    0 },
+	{ "gap, base fee over the ceiling: wait", c_nonce_gap_over_ceiling,
+	    ANCHOR_ACT_WAIT, ANCHOR_ALERT_FEE_CEILING, 0, 0, 0, 0, 0 },
+	{ "gap, balance below the base fee: wait", c_nonce_gap_no_funds,
+	    ANCHOR_ACT_WAIT, ANCHOR_ALERT_FUNDS, 0, 0, 0, 0, 0 },
+	{ "funds refused, balance below the base fee: keep it, alert",
+	    c_funds_none_at_all, ANCHOR_ACT_SEND, ANCHOR_ALERT_FUNDS, 0, 0, 0,
+	    0, 0 },
 	{ "refused otherwise: resend, alert", c_refused, ANCHOR_ACT_SEND,
 	    ANCHOR_ALERT_REFUSED, 0, 0, 0, 0, 0 },
 };
