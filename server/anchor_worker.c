@@ -257,11 +257,6 @@ aw_chain_load(struct anchor_worker *w, struct anchor_chain_view *cv)
 	int		 rc;
 
 	memset(cv, 0, sizeof(*cv));
-	if (w->chain_id == 0 &&
-	    (rc = rpc_chain_id(w->rpc, &w->chain_id)) != 0) {
-		w->chain_id = 0;
-		return aw_rpc_failed(w, rc);
-	}
 	if ((rc = rpc_get_block_by_number(w->rpc, "latest", 0, &blk)) != 0)
 		return aw_rpc_failed(w, rc);
 	cv->head = blk.number;
@@ -468,7 +463,10 @@ aw_create(struct anchor_worker *w, const uint8_t root[32],
 	char	       raw_hex[2 * ANCHOR_MAX_RAW_TX + 1], hash_hex[65];
 	char	       root_hex[65], size_s[24], chain_s[24], nonce_s[24];
 	char	       gas_s[24], tip_s[24], fee_s[24], next_s[24];
-	const char    *ins[11], *rec[1], *nonce[3];
+	const char    *ins[11] = { size_s, root_hex, chain_s, w->sender_hex,
+		   w->to_hex, nonce_s, gas_s, tip_s, fee_s, raw_hex, hash_hex };
+	const char    *rec[1] = { hash_hex };
+	const char    *nonce[3] = { w->sender_hex, chain_s, next_s };
 	int	       rc, found;
 
 	if ((rc = aw_sign(w, root, a->tree_size, a, raw_hex, sizeof(raw_hex),
@@ -482,21 +480,6 @@ aw_create(struct anchor_worker *w, const uint8_t root[32],
 	aw_u64(tip_s, sizeof(tip_s), a->max_priority_fee);
 	aw_u64(fee_s, sizeof(fee_s), a->max_fee);
 	aw_u64(next_s, sizeof(next_s), a->nonce + 1);
-	ins[0] = size_s;
-	ins[1] = root_hex;
-	ins[2] = chain_s;
-	ins[3] = w->sender_hex;
-	ins[4] = w->to_hex;
-	ins[5] = nonce_s;
-	ins[6] = gas_s;
-	ins[7] = tip_s;
-	ins[8] = fee_s;
-	ins[9] = raw_hex;
-	ins[10] = hash_hex;
-	rec[0] = hash_hex;
-	nonce[0] = w->sender_hex;
-	nonce[1] = chain_s;
-	nonce[2] = next_s;
 	steps[0] = (struct db_step){ "anchor_insert", 11, ins, NULL };
 	steps[1] = (struct db_step){ "anchor_tx_record", 1, rec, NULL };
 	steps[2] = (struct db_step){ "anchor_nonce_set", 3, nonce, NULL };
@@ -520,7 +503,9 @@ aw_bump(struct anchor_worker *w, struct aw_open *o,
 {
 	struct db_step steps[2];
 	char	       hash_hex[65], tip_s[24], fee_s[24], nonce_s[24];
-	const char    *rep[6], *rec[1];
+	const char    *rep[6] = { o->id_s, o->raw_hex, hash_hex, tip_s, fee_s,
+		   nonce_s };
+	const char    *rec[1] = { hash_hex };
 	int	       rc;
 
 	if ((rc = aw_sign(w, o->row.root, o->row.tree_size, a, o->raw_hex,
@@ -529,13 +514,6 @@ aw_bump(struct anchor_worker *w, struct aw_open *o,
 	aw_u64(tip_s, sizeof(tip_s), a->max_priority_fee);
 	aw_u64(fee_s, sizeof(fee_s), a->max_fee);
 	aw_u64(nonce_s, sizeof(nonce_s), a->nonce);
-	rep[0] = o->id_s;
-	rep[1] = o->raw_hex;
-	rep[2] = hash_hex;
-	rep[3] = tip_s;
-	rep[4] = fee_s;
-	rep[5] = nonce_s;
-	rec[0] = hash_hex;
 	steps[0] = (struct db_step){ "anchor_replace", 6, rep, NULL };
 	steps[1] = (struct db_step){ "anchor_tx_record", 1, rec, NULL };
 	if ((rc = db_pipeline_tx(w->db, steps, 2)) != 0)
@@ -563,7 +541,8 @@ aw_record_receipt(struct anchor_worker *w, const struct aw_open *o,
 	const struct anchor_receipt *r = &cv->receipt;
 	struct db_step		     steps[2];
 	char	    th[65], bh[65], bn_s[24], conf_s[24], gu_s[24], pr_s[24];
-	const char *p[7], *q[2];
+	const char *p[7] = { o->id_s, th, bn_s, bh, conf_s, gu_s, pr_s };
+	const char *q[2] = { o->id_s, conf_s };
 	int	    n = 1, rc;
 
 	anchor_hex_encode(r->tx_hash, 32, th, sizeof(th));
@@ -572,15 +551,6 @@ aw_record_receipt(struct anchor_worker *w, const struct aw_open *o,
 	aw_u64(conf_s, sizeof(conf_s), a->confirmations);
 	aw_u64(gu_s, sizeof(gu_s), r->gas_used);
 	aw_u64(pr_s, sizeof(pr_s), r->effective_gas_price);
-	p[0] = o->id_s;
-	p[1] = th;
-	p[2] = bn_s;
-	p[3] = bh;
-	p[4] = conf_s;
-	p[5] = gu_s;
-	p[6] = pr_s;
-	q[0] = o->id_s;
-	q[1] = conf_s;
 	steps[0] = (struct db_step){ "anchor_mark_mined", 7, p, NULL };
 	if (a->act == ANCHOR_ACT_CONFIRM)
 		steps[n++] =
@@ -682,16 +652,20 @@ aw_tick(struct anchor_worker *w)
 	char			 head_s[24];
 	const char		*p[1] = { head_s };
 	struct db_step		 head_step = { "anchor_head_set", 1, p, NULL };
-	int			 rc, found;
+	int			 rc = 0, rc2, found;
 
-	/* The database first: the metrics of what waits stay current while
-	 * the chain is down. */
-	if ((rc = aw_log_load(w, &lv, &confirmed_size, &confirmed_at)) != 0)
-		return rc;
+	/* The chain id (the nonce counter is per chain), then the database:
+	 * the metrics of what waits stay current while the chain is down. */
+	if (w->chain_id == 0 && (rc = rpc_chain_id(w->rpc, &w->chain_id)) != 0)
+		w->chain_id = 0;
+	if ((rc2 = aw_log_load(w, &lv, &confirmed_size, &confirmed_at)) != 0)
+		return rc2;
 	atomic_store(&w->log_size, lv.log_size);
 	atomic_store(&w->last_size, lv.last_size);
 	atomic_store(&w->confirmed_size, confirmed_size);
 	atomic_store(&w->confirmed_at, confirmed_at);
+	if (w->chain_id == 0)
+		return aw_rpc_failed(w, rc);
 	if ((rc = aw_chain_load(w, &cv)) != 0)
 		return rc;
 	atomic_store(&w->head, cv.head);
