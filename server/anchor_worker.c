@@ -1,8 +1,9 @@
 /*
  * server/anchor_worker.c — the anchoring worker's thread (see
- * anchor_worker.h): the clock, the database and the chain.  Every choice is
- * anchor_decide()'s (anchor/decide.h); this file only gathers what it
- * needs and carries out what it says.
+ * anchor_worker.h): the clock, leadership, the chain (anchor/rpc.h) and the
+ * database (server/anchor_store.h).  Every choice is anchor_decide()'s
+ * (anchor/decide.h); this file only gathers what it needs, carries out
+ * what it says, and reports alerts and metrics.
  *
  * One tick (every half second while leader):
  *
@@ -41,6 +42,7 @@
 #include "labeling/lc_err.h"
 #include "labeling/log.h"
 #include "labeling/log_store.h"
+#include "server/anchor_store.h"
 #include "server/anchor_worker.h"
 #include "server/metrics.h"
 #include "server/server.h"
@@ -53,7 +55,6 @@
 #define ANCHOR_STUCK_INTERVALS 3
 #define ANCHOR_STUCK_MIN_S 5
 #define ANCHOR_DEFAULT_GAS 30000
-#define ANCHOR_MAX_RAW_TX 512 /* bytes of a signed anchor transaction */
 #define ANCHOR_MAX_ATTEMPTS_READ 64
 /* A persisting alert or outage is logged again this often. */
 #define ANCHOR_REPEAT_LOG_S 30
@@ -96,19 +97,6 @@ struct anchor_worker {
 	atomic_ullong alerts_total[ANCHOR_ALERT_MAX];
 };
 
-/* The open anchor: the typed row plus what only the shell needs. */
-struct aw_open {
-	struct anchor_row row;
-	char		  raw_hex[2 * ANCHOR_MAX_RAW_TX + 1];
-	char		  id_s[24];
-};
-
-static void
-aw_u64(char *buf, size_t n, uint64_t v)
-{
-	snprintf(buf, n, "%" PRIu64, v);
-}
-
 static int
 aw_rpc_failed(struct anchor_worker *w, int rc)
 {
@@ -118,134 +106,6 @@ aw_rpc_failed(struct anchor_worker *w, int rc)
 	    rpc_reason_name(rpc_last_error(w->rpc)->reason),
 	    rpc_last_error(w->rpc)->message);
 	return LC_ERR_CHAIN;
-}
-
-/* --- reading rows by column name ---------------------------------------- */
-
-static int
-aw_col(const PGresult *res, const char *name)
-{
-	return PQfnumber(res, name);
-}
-
-static int
-aw_get_u64(const PGresult *res, const char *name, uint64_t *out)
-{
-	int c = aw_col(res, name);
-
-	if (c < 0)
-		return LC_ERR_INTERNAL;
-	*out = PQgetisnull(res, 0, c) ? 0 : (uint64_t)db_int64(res, 0, c);
-	return 0;
-}
-
-static int
-aw_get_hex(const PGresult *res, const char *name, uint8_t *out, size_t n,
-    int *present)
-{
-	int c = aw_col(res, name);
-
-	if (c < 0)
-		return LC_ERR_INTERNAL;
-	if (present != NULL)
-		*present = !PQgetisnull(res, 0, c);
-	if (PQgetisnull(res, 0, c)) {
-		memset(out, 0, n);
-		return present != NULL ? 0 : LC_ERR_INTERNAL;
-	}
-	return log_store_unhex(PQgetvalue(res, 0, c), out, n);
-}
-
-/* The open anchor (pending, sent or mined), if any: *found 0 or 1. */
-static int
-aw_open_load(struct anchor_worker *w, struct aw_open *o, int *found)
-{
-	PGresult *res = NULL;
-	uint64_t  v;
-	int	  rc, c;
-
-	*found = 0;
-	memset(o, 0, sizeof(*o));
-	if ((rc = db_exec(w->db, "anchor_open", 0, NULL, &res)) != 0)
-		return rc;
-	if (PQntuples(res) != 1)
-		goto out;
-	rc = LC_ERR_INTERNAL;
-	if (aw_get_u64(res, "id", &v) != 0)
-		goto out;
-	o->row.id = (int64_t)v;
-	aw_u64(o->id_s, sizeof(o->id_s), v);
-	if (aw_get_u64(res, "tree_size", &o->row.tree_size) != 0 ||
-	    aw_get_u64(res, "nonce", &o->row.nonce) != 0 ||
-	    aw_get_u64(res, "gas_limit", &o->row.gas_limit) != 0 ||
-	    aw_get_u64(res, "max_priority_fee", &o->row.max_priority_fee) !=
-		0 ||
-	    aw_get_u64(res, "max_fee", &o->row.max_fee) != 0 ||
-	    aw_get_u64(res, "attempts", &v) != 0)
-		goto out;
-	o->row.attempts = (int)v;
-	if (aw_get_u64(res, "block_number", &o->row.block_number) != 0 ||
-	    aw_get_u64(res, "age_s", &v) != 0)
-		goto out;
-	o->row.age_s = (int64_t)v;
-	if (aw_get_hex(res, "root", o->row.root, ANCHOR_HASH_LEN, NULL) != 0 ||
-	    aw_get_hex(res, "tx_hash", o->row.tx_hash, ANCHOR_HASH_LEN, NULL) !=
-		0 ||
-	    aw_get_hex(res, "block_hash", o->row.block_hash, ANCHOR_HASH_LEN,
-		&o->row.has_block) != 0)
-		goto out;
-	if ((c = aw_col(res, "status")) < 0 ||
-	    anchor_status_parse(PQgetvalue(res, 0, c), &o->row.status) != 0)
-		goto out;
-	if ((c = aw_col(res, "raw_tx")) < 0 ||
-	    strlen(PQgetvalue(res, 0, c)) >= sizeof(o->raw_hex))
-		goto out;
-	snprintf(o->raw_hex, sizeof(o->raw_hex), "%s", PQgetvalue(res, 0, c));
-	*found = 1;
-	rc = 0;
-out:
-	PQclear(res);
-	if (rc != 0)
-		lc_error("event=anchor_row_unreadable");
-	return rc;
-}
-
-/* The log and the anchors table as anchor_decide() sees them. */
-static int
-aw_log_load(struct anchor_worker *w, struct anchor_log_view *lv,
-    uint64_t *confirmed_size, int64_t *confirmed_at)
-{
-	PGresult   *res = NULL;
-	char	    chain_s[24];
-	const char *p[2] = { w->sender_hex, chain_s };
-	uint64_t    v;
-	int	    rc, c;
-
-	memset(lv, 0, sizeof(*lv));
-	if ((rc = log_store_size(w->db, &lv->log_size)) != 0)
-		return rc;
-	aw_u64(chain_s, sizeof(chain_s), w->chain_id);
-	if ((rc = db_exec(w->db, "anchor_last", 2, p, &res)) != 0)
-		return rc;
-	rc = LC_ERR_INTERNAL;
-	if (aw_get_u64(res, "last_size", &lv->last_size) != 0 ||
-	    aw_get_u64(res, "since_s", &v) != 0 ||
-	    aw_get_u64(res, "confirmed_size", confirmed_size) != 0 ||
-	    (c = aw_col(res, "requested")) < 0)
-		goto out;
-	lv->since_last_s = (int64_t)v;
-	lv->requested = db_bool(res, 0, c);
-	if ((c = aw_col(res, "next_nonce")) < 0)
-		goto out;
-	lv->has_db_next_nonce = !PQgetisnull(res, 0, c);
-	lv->db_next_nonce = (uint64_t)db_int64(res, 0, c);
-	if ((c = aw_col(res, "confirmed_at")) < 0)
-		goto out;
-	*confirmed_at = PQgetisnull(res, 0, c) ? 0 : db_int64(res, 0, c);
-	rc = 0;
-out:
-	PQclear(res);
-	return rc;
 }
 
 /* --- the chain ---------------------------------------------------------- */
@@ -279,26 +139,19 @@ aw_chain_load(struct anchor_worker *w, struct anchor_chain_view *cv)
 /* The receipt of any attempt of the open anchor, newest first, and the
  * canonical block at its height. */
 static int
-aw_receipt_load(struct anchor_worker *w, const struct aw_open *o,
+aw_receipt_load(struct anchor_worker *w, const struct anchor_open_row *o,
     struct anchor_chain_view *cv)
 {
 	struct rpc_receipt rr;
 	struct rpc_block   blk;
-	PGresult	  *res = NULL;
-	const char	  *p[1] = { o->id_s };
-	uint8_t		   hash[ANCHOR_HASH_LEN];
+	uint8_t		   hashes[ANCHOR_MAX_ATTEMPTS_READ][ANCHOR_HASH_LEN];
 	int		   i, n, rc;
 
-	if ((rc = db_exec(w->db, "anchor_tx_hashes", 1, p, &res)) != 0)
+	if ((rc = anchor_store_attempts(w->db, o, hashes,
+		 ANCHOR_MAX_ATTEMPTS_READ, &n)) != 0)
 		return rc;
-	n = PQntuples(res);
-	if (n > ANCHOR_MAX_ATTEMPTS_READ)
-		n = ANCHOR_MAX_ATTEMPTS_READ;
 	for (i = 0; i < n; i++) {
-		if (log_store_unhex(PQgetvalue(res, i, 0), hash,
-			sizeof(hash)) != 0)
-			continue;
-		rc = rpc_get_transaction_receipt(w->rpc, hash, &rr);
+		rc = rpc_get_transaction_receipt(w->rpc, hashes[i], &rr);
 		if (rc == ANCHOR_ENULL)
 			continue;
 		if (rc != 0)
@@ -312,7 +165,6 @@ aw_receipt_load(struct anchor_worker *w, const struct aw_open *o,
 		cv->receipt.effective_gas_price = rr.effective_gas_price;
 		break;
 	}
-	PQclear(res);
 	if (rc != 0 && rc != ANCHOR_ENULL)
 		return aw_rpc_failed(w, rc);
 	if (!cv->has_receipt)
@@ -412,12 +264,10 @@ aw_send_outcome(enum rpc_reason r)
 /* Broadcast the stored transaction; remember the answer; a pending row the
  * node accepted becomes sent. */
 static int
-aw_send(struct anchor_worker *w, struct aw_open *o)
+aw_send(struct anchor_worker *w, struct anchor_open_row *o)
 {
 	uint8_t		 raw[ANCHOR_MAX_RAW_TX], hash[EVM_HASH_LEN];
 	size_t		 raw_len;
-	const char	*p[1] = { o->id_s };
-	struct db_step	 step = { "anchor_mark_sent", 1, p, NULL };
 	enum anchor_send s;
 	int		 rc;
 
@@ -444,9 +294,8 @@ aw_send(struct anchor_worker *w, struct aw_open *o)
 		atomic_fetch_add(&w->rebroadcast_total, 1);
 		return 0;
 	}
-	if ((rc = db_pipeline_tx(w->db, &step, 1)) != 0)
+	if ((rc = anchor_store_mark_sent(w->db, o)) != 0)
 		return rc;
-	o->row.status = ANCHOR_STATUS_SENT;
 	atomic_fetch_add(&w->sent_total, 1);
 	lc_info("event=anchor_sent tree_size=%" PRIu64 " nonce=%" PRIu64
 		" attempt=%d",
@@ -458,108 +307,62 @@ static int
 aw_create(struct anchor_worker *w, const uint8_t root[32],
     const struct anchor_action *a)
 {
-	struct aw_open o;
-	struct db_step steps[3];
-	char	       raw_hex[2 * ANCHOR_MAX_RAW_TX + 1], hash_hex[65];
-	char	       root_hex[65], size_s[24], chain_s[24], nonce_s[24];
-	char	       gas_s[24], tip_s[24], fee_s[24], next_s[24];
-	const char    *ins[11] = { size_s, root_hex, chain_s, w->sender_hex,
-		   w->to_hex, nonce_s, gas_s, tip_s, fee_s, raw_hex, hash_hex };
-	const char    *rec[1] = { hash_hex };
-	const char    *nonce[3] = { w->sender_hex, chain_s, next_s };
-	int	       rc, found;
+	struct anchor_open_row o;
+	struct anchor_new      n;
+	char		       raw_hex[2 * ANCHOR_MAX_RAW_TX + 1], hash_hex[65];
+	int		       rc, found;
 
 	if ((rc = aw_sign(w, root, a->tree_size, a, raw_hex, sizeof(raw_hex),
 		 hash_hex)) != 0)
 		return rc;
-	anchor_hex_encode(root, 32, root_hex, sizeof(root_hex));
-	aw_u64(size_s, sizeof(size_s), a->tree_size);
-	aw_u64(chain_s, sizeof(chain_s), w->chain_id);
-	aw_u64(nonce_s, sizeof(nonce_s), a->nonce);
-	aw_u64(gas_s, sizeof(gas_s), a->gas_limit);
-	aw_u64(tip_s, sizeof(tip_s), a->max_priority_fee);
-	aw_u64(fee_s, sizeof(fee_s), a->max_fee);
-	aw_u64(next_s, sizeof(next_s), a->nonce + 1);
-	steps[0] = (struct db_step){ "anchor_insert", 11, ins, NULL };
-	steps[1] = (struct db_step){ "anchor_tx_record", 1, rec, NULL };
-	steps[2] = (struct db_step){ "anchor_nonce_set", 3, nonce, NULL };
-	if ((rc = db_pipeline_tx(w->db, steps, 3)) != 0)
+	n = (struct anchor_new){ w->chain_id, w->sender_hex, w->to_hex, root, a,
+		raw_hex, hash_hex };
+	if ((rc = anchor_store_create(w->db, &n)) != 0)
 		return rc == LC_ERR_CONFLICT ? 0 : rc; /* another leader */
-	lc_info("event=anchor_recorded tree_size=%" PRIu64 " root=%s "
-		"nonce=%" PRIu64 " tx=0x%s gas=%" PRIu64 " max_fee=%" PRIu64
+	lc_info("event=anchor_recorded tree_size=%" PRIu64 " nonce=%" PRIu64
+		" tx=0x%s gas=%" PRIu64 " max_fee=%" PRIu64
 		" max_priority_fee=%" PRIu64,
-	    a->tree_size, root_hex, a->nonce, hash_hex, a->gas_limit,
-	    a->max_fee, a->max_priority_fee);
+	    a->tree_size, a->nonce, hash_hex, a->gas_limit, a->max_fee,
+	    a->max_priority_fee);
 	/* Broadcast only now that the row is durable. */
-	if ((rc = aw_open_load(w, &o, &found)) != 0 || !found)
+	if ((rc = anchor_store_open(w->db, &o, &found)) != 0 || !found)
 		return rc;
 	return aw_send(w, &o);
 }
 
 /* Re-sign the open anchor (new nonce or new fees), store, then send. */
 static int
-aw_bump(struct anchor_worker *w, struct aw_open *o,
+aw_bump(struct anchor_worker *w, struct anchor_open_row *o,
     const struct anchor_action *a)
 {
-	struct db_step steps[2];
-	char	       hash_hex[65], tip_s[24], fee_s[24], nonce_s[24];
-	const char    *rep[6] = { o->id_s, o->raw_hex, hash_hex, tip_s, fee_s,
-		   nonce_s };
-	const char    *rec[1] = { hash_hex };
-	int	       rc;
+	char raw_hex[2 * ANCHOR_MAX_RAW_TX + 1], hash_hex[65];
+	int  rc;
 
-	if ((rc = aw_sign(w, o->row.root, o->row.tree_size, a, o->raw_hex,
-		 sizeof(o->raw_hex), hash_hex)) != 0)
-		return rc;
-	aw_u64(tip_s, sizeof(tip_s), a->max_priority_fee);
-	aw_u64(fee_s, sizeof(fee_s), a->max_fee);
-	aw_u64(nonce_s, sizeof(nonce_s), a->nonce);
-	steps[0] = (struct db_step){ "anchor_replace", 6, rep, NULL };
-	steps[1] = (struct db_step){ "anchor_tx_record", 1, rec, NULL };
-	if ((rc = db_pipeline_tx(w->db, steps, 2)) != 0)
+	if ((rc = aw_sign(w, o->row.root, o->row.tree_size, a, raw_hex,
+		 sizeof(raw_hex), hash_hex)) != 0 ||
+	    (rc = anchor_store_replace(w->db, o, a, raw_hex, hash_hex)) != 0)
 		return rc;
 	atomic_fetch_add(&w->replaced_total, 1);
 	lc_info("event=anchor_replaced tree_size=%" PRIu64 " nonce=%" PRIu64
 		" tx=0x%s max_priority_fee=%" PRIu64 " max_fee=%" PRIu64
 		" attempt=%d reason=%s",
 	    o->row.tree_size, a->nonce, hash_hex, a->max_priority_fee,
-	    a->max_fee, o->row.attempts + 1, anchor_alert_name(a->alert));
-	log_store_unhex(hash_hex, o->row.tx_hash, ANCHOR_HASH_LEN);
-	o->row.status = ANCHOR_STATUS_PENDING;
-	o->row.nonce = a->nonce;
-	o->row.max_priority_fee = a->max_priority_fee;
-	o->row.max_fee = a->max_fee;
-	o->row.attempts++;
+	    a->max_fee, o->row.attempts, anchor_alert_name(a->alert));
 	return aw_send(w, o);
 }
 
 /* MINED, CONFIRM, FAILED: record the receipt, then the new status. */
 static int
-aw_record_receipt(struct anchor_worker *w, const struct aw_open *o,
+aw_record_receipt(struct anchor_worker *w, const struct anchor_open_row *o,
     const struct anchor_chain_view *cv, const struct anchor_action *a)
 {
 	const struct anchor_receipt *r = &cv->receipt;
-	struct db_step		     steps[2];
-	char	    th[65], bh[65], bn_s[24], conf_s[24], gu_s[24], pr_s[24];
-	const char *p[7] = { o->id_s, th, bn_s, bh, conf_s, gu_s, pr_s };
-	const char *q[2] = { o->id_s, conf_s };
-	int	    n = 1, rc;
+	char			     th[65];
+	int			     rc;
 
-	anchor_hex_encode(r->tx_hash, 32, th, sizeof(th));
-	anchor_hex_encode(r->block_hash, 32, bh, sizeof(bh));
-	aw_u64(bn_s, sizeof(bn_s), r->block_number);
-	aw_u64(conf_s, sizeof(conf_s), a->confirmations);
-	aw_u64(gu_s, sizeof(gu_s), r->gas_used);
-	aw_u64(pr_s, sizeof(pr_s), r->effective_gas_price);
-	steps[0] = (struct db_step){ "anchor_mark_mined", 7, p, NULL };
-	if (a->act == ANCHOR_ACT_CONFIRM)
-		steps[n++] =
-		    (struct db_step){ "anchor_mark_confirmed", 2, q, NULL };
-	else if (a->act == ANCHOR_ACT_FAILED)
-		steps[n++] =
-		    (struct db_step){ "anchor_mark_failed", 1, q, NULL };
-	if ((rc = db_pipeline_tx(w->db, steps, n)) != 0)
+	if ((rc = anchor_store_receipt(w->db, o, r, a)) != 0)
 		return rc;
+	anchor_hex_encode(r->tx_hash, ANCHOR_HASH_LEN, th, sizeof(th));
 	if (a->act == ANCHOR_ACT_CONFIRM) {
 		atomic_fetch_add(&w->confirmed_total, 1);
 		atomic_store(&w->confirmed_size, o->row.tree_size);
@@ -581,18 +384,15 @@ aw_record_receipt(struct anchor_worker *w, const struct aw_open *o,
 }
 
 static int
-aw_reorged(struct anchor_worker *w, struct aw_open *o)
+aw_reorged(struct anchor_worker *w, struct anchor_open_row *o)
 {
-	const char    *p[1] = { o->id_s };
-	struct db_step step = { "anchor_mark_reorged", 1, p, NULL };
-	int	       rc;
+	int rc;
 
-	if ((rc = db_pipeline_tx(w->db, &step, 1)) != 0)
+	if ((rc = anchor_store_reorged(w->db, o)) != 0)
 		return rc;
 	atomic_fetch_add(&w->reorgs_total, 1);
 	lc_warn("event=anchor_reorged tree_size=%" PRIu64 " block=%" PRIu64,
 	    o->row.tree_size, o->row.block_number);
-	o->row.status = ANCHOR_STATUS_SENT;
 	return aw_send(w, o);
 }
 
@@ -600,7 +400,7 @@ aw_reorged(struct anchor_worker *w, struct aw_open *o)
  * ANCHOR_REPEAT_LOG_S while they last, and at info when they clear. */
 static void
 aw_alert(struct anchor_worker *w, const struct anchor_action *a,
-    const struct aw_open *o, const struct anchor_chain_view *cv)
+    const struct anchor_open_row *o, const struct anchor_chain_view *cv)
 {
 	time_t now = time(NULL);
 
@@ -645,20 +445,18 @@ aw_tick(struct anchor_worker *w)
 	struct anchor_chain_view cv;
 	struct anchor_log_view	 lv;
 	struct anchor_action	 a;
-	struct aw_open		 o;
+	struct anchor_open_row	 o;
 	uint8_t			 root[32];
 	uint64_t		 confirmed_size = 0;
 	int64_t			 confirmed_at = 0;
-	char			 head_s[24];
-	const char		*p[1] = { head_s };
-	struct db_step		 head_step = { "anchor_head_set", 1, p, NULL };
 	int			 rc = 0, rc2, found;
 
 	/* The chain id (the nonce counter is per chain), then the database:
 	 * the metrics of what waits stay current while the chain is down. */
 	if (w->chain_id == 0 && (rc = rpc_chain_id(w->rpc, &w->chain_id)) != 0)
 		w->chain_id = 0;
-	if ((rc2 = aw_log_load(w, &lv, &confirmed_size, &confirmed_at)) != 0)
+	if ((rc2 = anchor_store_log(w->db, w->sender_hex, w->chain_id, &lv,
+		 &confirmed_size, &confirmed_at)) != 0)
 		return rc2;
 	atomic_store(&w->log_size, lv.log_size);
 	atomic_store(&w->last_size, lv.last_size);
@@ -669,9 +467,8 @@ aw_tick(struct anchor_worker *w)
 	if ((rc = aw_chain_load(w, &cv)) != 0)
 		return rc;
 	atomic_store(&w->head, cv.head);
-	aw_u64(head_s, sizeof(head_s), cv.head);
-	if ((rc = db_pipeline_tx(w->db, &head_step, 1)) != 0 ||
-	    (rc = aw_open_load(w, &o, &found)) != 0)
+	if ((rc = anchor_store_head(w->db, cv.head)) != 0 ||
+	    (rc = anchor_store_open(w->db, &o, &found)) != 0)
 		return rc;
 	if (found) {
 		if ((rc = aw_receipt_load(w, &o, &cv)) != 0)
@@ -719,10 +516,7 @@ aw_tick(struct anchor_worker *w)
 static int
 aw_lead(struct anchor_worker *w)
 {
-	PGresult   *res = NULL;
-	char	    key[24];
-	const char *p[1] = { key };
-	int	    lead;
+	int lead;
 
 	if (w->db != NULL && !db_ok(w->db)) {
 		db_close(w->db);
@@ -737,11 +531,8 @@ aw_lead(struct anchor_worker *w)
 	}
 	if (atomic_load(&w->leader))
 		return 1;
-	snprintf(key, sizeof(key), "%lld", (long long)ANCHOR_LOCK_KEY);
-	if (db_exec(w->db, "anchor_try_lock", 1, p, &res) != 0)
+	if (anchor_store_try_lock(w->db, ANCHOR_LOCK_KEY, &lead) != 0)
 		return 0;
-	lead = db_bool(res, 0, 0);
-	PQclear(res);
 	if (lead) {
 		atomic_store(&w->leader, 1);
 		w->chain_id = 0;
