@@ -212,17 +212,24 @@ anchor_store_replace(struct db *db, struct anchor_open_row *o,
 	return 0;
 }
 
-int
-anchor_store_mark_sent(struct db *db, struct anchor_open_row *o)
+/* A status change of the open anchor to sent, by the statement name. */
+static int
+store_to_sent(struct db *db, const char *name, struct anchor_open_row *o)
 {
 	const char    *p[1] = { o->id_s };
-	struct db_step step = { "anchor_mark_sent", 1, p, NULL };
+	struct db_step step = { name, 1, p, NULL };
 	int	       rc;
 
 	if ((rc = db_pipeline_tx(db, &step, 1)) != 0)
 		return rc;
 	o->row.status = ANCHOR_STATUS_SENT;
 	return 0;
+}
+
+int
+anchor_store_mark_sent(struct db *db, struct anchor_open_row *o)
+{
+	return store_to_sent(db, "anchor_mark_sent", o);
 }
 
 int
@@ -255,14 +262,7 @@ anchor_store_receipt(struct db *db, const struct anchor_open_row *o,
 int
 anchor_store_reorged(struct db *db, struct anchor_open_row *o)
 {
-	const char    *p[1] = { o->id_s };
-	struct db_step step = { "anchor_mark_reorged", 1, p, NULL };
-	int	       rc;
-
-	if ((rc = db_pipeline_tx(db, &step, 1)) != 0)
-		return rc;
-	o->row.status = ANCHOR_STATUS_SENT;
-	return 0;
+	return store_to_sent(db, "anchor_mark_reorged", o);
 }
 
 int

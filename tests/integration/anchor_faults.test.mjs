@@ -74,6 +74,18 @@ async function until(what, fn, timeoutMs = 30000) {
   }
 }
 
+// The leaf's proof names the anchor transaction tx and verifies on the chain.
+async function verifyLeaf(taskId, size, tx) {
+  const proof = await api(server.url, 'GET', `/v1/tasks/${taskId}/proof`, { token: log.token });
+  assert.equal(proof.status, 200, proof.text);
+  assert.equal(proof.body.tree_size, size);
+  assert.equal(proof.body.anchor.tx_hash, `0x${tx}`);
+  const f = path.join(st.dir, `proof-${taskId}.json`);
+  fs.writeFileSync(f, JSON.stringify(proof.body));
+  const v = await st.labelctl(['verify', f, '--rpc', st.rpcUrl]);
+  assert.equal(v.code, 0, v.stdout + v.stderr);
+}
+
 const warnLines = (event) => server.log().split('\n')
   .filter((l) => l.includes('level=warn') && l.includes(event));
 
@@ -181,13 +193,7 @@ test('an open anchor behind a nonce gap, as an older labelchaind left it, is re-
   // anchor of the same root, harmless; dropped here to keep the pool clean.
   await st.anvil.rpc('anvil_dropTransaction', [hash]);
   assert.ok(warnLines('event=anchor_alert reason=nonce_gap').length >= 1);
-  const proof = await api(server.url, 'GET', `/v1/tasks/${leaf.taskId}/proof`, { token: log.token });
-  assert.equal(proof.status, 200, proof.text);
-  assert.equal(proof.body.anchor.tx_hash, `0x${got.tx}`);
-  const f = path.join(st.dir, 'gap.json');
-  fs.writeFileSync(f, JSON.stringify(proof.body));
-  const v = await st.labelctl(['verify', f, '--rpc', st.rpcUrl]);
-  assert.equal(v.code, 0, v.stdout + v.stderr);
+  await verifyLeaf(leaf.taskId, s0 + 1, got.tx);
 });
 
 test('a reverted anchor: marked failed, no new transaction while the call would fail, then its size is anchored again', { timeout: 90000 }, async () => {
@@ -228,15 +234,7 @@ test('a reverted anchor: marked failed, no new transaction while the call would 
   assert.equal(good.nonce, nonceAfterRevert);
   const rc = await st.anvil.rpc('eth_getTransactionReceipt', [`0x${good.tx}`]);
   assert.equal(rc.status, '0x1');
-  // The proof names the confirmed anchor, and verifies on the chain.
-  const proof = await api(server.url, 'GET', `/v1/tasks/${leaf.taskId}/proof`, { token: log.token });
-  assert.equal(proof.status, 200, proof.text);
-  assert.equal(proof.body.tree_size, s0 + 1);
-  assert.equal(proof.body.anchor.tx_hash, `0x${good.tx}`);
-  const f = path.join(st.dir, 'reanchored.json');
-  fs.writeFileSync(f, JSON.stringify(proof.body));
-  const v = await st.labelctl(['verify', f, '--rpc', st.rpcUrl]);
-  assert.equal(v.code, 0, v.stdout + v.stderr);
+  await verifyLeaf(leaf.taskId, s0 + 1, good.tx); // the confirmed one
 });
 
 test('a chain outage is a warn line and metrics, and anchoring resumes', { timeout: 90000 }, async () => {
