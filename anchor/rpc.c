@@ -25,6 +25,60 @@ struct rpc_client {
 	struct rpc_error   err;
 };
 
+/*
+ * What nodes say when they refuse a transaction or a call, by reason.
+ * geth (core/txpool/errors.go, core/error.go), Nethermind, Erigon and anvil
+ * word these alike; matched case-insensitively, first match wins.
+ */
+static const struct {
+	const char     *needle;
+	enum rpc_reason reason;
+} rpc_reasons[] = {
+	{ "already known", RPC_REASON_KNOWN },
+	{ "already imported", RPC_REASON_KNOWN },
+	{ "known transaction", RPC_REASON_KNOWN },
+	{ "alreadyknown", RPC_REASON_KNOWN },
+	{ "nonce too low", RPC_REASON_NONCE_LOW },
+	{ "oldnonce", RPC_REASON_NONCE_LOW },
+	{ "underpriced", RPC_REASON_UNDERPRICED },
+	{ "less than block base fee", RPC_REASON_UNDERPRICED },
+	{ "fee cap less than", RPC_REASON_UNDERPRICED },
+	{ "max fee per gas less than", RPC_REASON_UNDERPRICED },
+	{ "insufficient funds", RPC_REASON_FUNDS },
+	{ "execution reverted", RPC_REASON_CALL_FAILS },
+	{ "evm error", RPC_REASON_CALL_FAILS },
+	{ "invalid opcode", RPC_REASON_CALL_FAILS },
+	{ "out of gas", RPC_REASON_CALL_FAILS },
+};
+
+static const char *const rpc_reason_names[] = { "none", "timeout",
+	"unreachable", "known", "nonce_low", "underpriced", "funds",
+	"call_fails", "other" };
+
+const char *
+rpc_reason_name(enum rpc_reason r)
+{
+	if ((int)r < 0 || r > RPC_REASON_OTHER)
+		return "other";
+	return rpc_reason_names[r];
+}
+
+enum rpc_reason
+rpc_reason_classify(long code, const char *message)
+{
+	size_t i;
+
+	/* EIP-1474 / execution-apis: 3 is "execution reverted" with data. */
+	if (code == 3)
+		return RPC_REASON_CALL_FAILS;
+	if (message == NULL)
+		return RPC_REASON_OTHER;
+	for (i = 0; i < sizeof(rpc_reasons) / sizeof(rpc_reasons[0]); i++)
+		if (strcasestr(message, rpc_reasons[i].needle) != NULL)
+			return rpc_reasons[i].reason;
+	return RPC_REASON_OTHER;
+}
+
 static void
 rpc_set_error(struct rpc_error *err, int kind, long code, const char *msg)
 {
@@ -32,6 +86,10 @@ rpc_set_error(struct rpc_error *err, int kind, long code, const char *msg)
 	err->code = code;
 	snprintf(err->message, sizeof(err->message), "%s",
 	    msg == NULL ? "" : msg);
+	err->reason = kind == ANCHOR_ERPC ? rpc_reason_classify(code, msg)
+	    : kind == ANCHOR_ETRANSPORT	  ? RPC_REASON_UNREACHABLE
+	    : kind == 0			  ? RPC_REASON_NONE
+					  : RPC_REASON_OTHER;
 }
 
 static size_t
@@ -243,6 +301,8 @@ rpc_call(struct rpc_client *c, const char *method, cJSON *params,
 			: c->curl_err[0] != '\0' ? c->curl_err
 						 : curl_easy_strerror(cc));
 		c->err.http_status = status;
+		if (cc == CURLE_OPERATION_TIMEDOUT)
+			c->err.reason = RPC_REASON_TIMEOUT;
 		rc = ANCHOR_ETRANSPORT;
 		goto done;
 	}
@@ -391,6 +451,36 @@ rpc_get_transaction_count(struct rpc_client *c,
 		 cJSON_CreateString(block))) == NULL)
 		return ANCHOR_ENOMEM;
 	return rpc_quantity_call(c, "eth_getTransactionCount", p, count);
+}
+
+int
+rpc_get_balance(struct rpc_client *c, const uint8_t address[EVM_ADDRESS_LEN],
+    uint64_t *wei)
+{
+	const char *h;
+	cJSON	   *p, *res;
+	size_t	    n;
+	int	    rc;
+
+	if ((p = rpc_params(rpc_hex_string(address, EVM_ADDRESS_LEN),
+		 cJSON_CreateString("latest"))) == NULL)
+		return ANCHOR_ENOMEM;
+	if ((rc = rpc_call(c, "eth_getBalance", p, &res)) != 0)
+		return rc;
+	rc = rpc_json_quantity(res, wei);
+	if (rc != 0 && cJSON_IsString(res)) {
+		/* More than 64 bits of wei: saturate if it is a quantity. */
+		h = res->valuestring;
+		n = strlen(h);
+		if (n > 18 && h[0] == '0' && (h[1] == 'x' || h[1] == 'X') &&
+		    h[2] != '0' &&
+		    strspn(h + 2, "0123456789abcdefABCDEF") == n - 2) {
+			*wei = UINT64_MAX;
+			rc = 0;
+		}
+	}
+	cJSON_Delete(res);
+	return rc == 0 ? 0 : rpc_bad_shape(c, "result is not a quantity");
 }
 
 int

@@ -21,8 +21,16 @@
  *	ANCHOR_EPARSE		a 200 answer that is not a JSON-RPC response
  *				to this request, or a result of the wrong shape
  *
- * and rpc_last_error() describes the last failure.  Quantities are parsed
- * into uint64_t (nonces, gas, fees per gas and block numbers fit).
+ * and rpc_last_error() describes the last failure, with a `reason` that
+ * tells apart what a caller acts on: a transport failure is a timeout or
+ * unreachable; a node's refusal of a transaction is "already known",
+ * "nonce too low", "underpriced" (a replacement without enough of a fee
+ * raise, or a max fee below the base fee), "insufficient funds", or a
+ * failing call (eth_estimateGas of a call that reverts).  Nodes agree on no
+ * error code for these (geth answers -32000, anvil -32003), so rpc.c reads
+ * the message, in one table; callers compare reasons, never text.
+ * Quantities are parsed into uint64_t (nonces, gas, fees per gas and block
+ * numbers fit); a balance saturates at UINT64_MAX.
  *
  * Threads: a client is used by one thread at a time.  The program calls
  * curl_global_init() once before starting threads.  The client logs
@@ -46,10 +54,27 @@
 #define RPC_MESSAGE_MAX 256	       /* kept bytes of an error message */
 #define RPC_TX_INPUT_MAX 4096	       /* calldata read back by rpc_tx */
 
+enum rpc_reason {
+	RPC_REASON_NONE = 0,
+	RPC_REASON_TIMEOUT,	/* ETRANSPORT: no answer in time */
+	RPC_REASON_UNREACHABLE, /* ETRANSPORT: refused, DNS, HTTP status, … */
+	RPC_REASON_KNOWN,	/* ERPC: the node already has this tx */
+	RPC_REASON_NONCE_LOW,	/* ERPC: the nonce is used */
+	RPC_REASON_UNDERPRICED, /* ERPC: fee raise too small, or below base */
+	RPC_REASON_FUNDS,	/* ERPC: balance < gas · max fee + value */
+	RPC_REASON_CALL_FAILS,	/* ERPC: the call reverts or halts */
+	RPC_REASON_OTHER,	/* any other failure */
+};
+
+/* The reason of a JSON-RPC error (code, message); exposed for tests. */
+enum rpc_reason rpc_reason_classify(long code, const char *message);
+const char     *rpc_reason_name(enum rpc_reason r);
+
 struct rpc_error {
-	int  kind;	  /* 0 or the ANCHOR_E* code of the last failure */
-	long http_status; /* 0 when there was no HTTP answer */
-	long code;	  /* JSON-RPC error code, for ANCHOR_ERPC */
+	int		kind; /* 0 or the ANCHOR_E* code of the last failure */
+	enum rpc_reason reason;	     /* RPC_REASON_NONE when kind is 0 */
+	long		http_status; /* 0 when there was no HTTP answer */
+	long		code;	     /* JSON-RPC error code, for ANCHOR_ERPC */
 	char message[RPC_MESSAGE_MAX]; /* NUL-terminated, maybe truncated */
 };
 
@@ -86,12 +111,18 @@ int rpc_max_priority_fee_per_gas(struct rpc_client *c, uint64_t *wei);
 int rpc_get_transaction_count(struct rpc_client *c,
     const uint8_t address[EVM_ADDRESS_LEN], const char *block, uint64_t *count);
 
+/* eth_getBalance(address, "latest") in wei, saturated at UINT64_MAX. */
+int rpc_get_balance(struct rpc_client *c,
+    const uint8_t address[EVM_ADDRESS_LEN], uint64_t *wei);
+
 /* eth_estimateGas({from, to, data}). */
 int rpc_estimate_gas(struct rpc_client *c, const uint8_t from[EVM_ADDRESS_LEN],
     const uint8_t to[EVM_ADDRESS_LEN], const uint8_t *data, size_t data_len,
     uint64_t *gas);
 
-/* eth_sendRawTransaction: *tx_hash is the node's hash of it. */
+/* eth_sendRawTransaction: *tx_hash is the node's hash of it.  A refusal
+ * is ANCHOR_ERPC with rpc_last_error()->reason KNOWN, NONCE_LOW,
+ * UNDERPRICED, FUNDS or OTHER. */
 int rpc_send_raw_transaction(struct rpc_client *c, const uint8_t *raw,
     size_t raw_len, uint8_t tx_hash[32]);
 

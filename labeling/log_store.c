@@ -56,25 +56,34 @@ const struct db_stmt log_store_stmts[] = {
 	    "SELECT status, count(*) FROM anchors GROUP BY status "
 	    "ORDER BY status" },
 	/* The worker's statements. */
+	/* The worker's statements.  Columns are named: the worker reads them
+	 * by name into a struct anchor_row (server/anchor_worker.c). */
 	{ "anchor_open",
-	    "SELECT id, tree_size, encode(root, 'hex'), chain_id, sender, "
-	    "to_address, nonce, gas_limit, max_priority_fee, max_fee, "
-	    "encode(raw_tx, 'hex'), encode(tx_hash, 'hex'), status, "
-	    "block_number, encode(block_hash, 'hex'), "
+	    "SELECT id, tree_size, encode(root, 'hex') AS root, nonce, "
+	    "gas_limit, max_priority_fee, max_fee, "
+	    "encode(raw_tx, 'hex') AS raw_tx, encode(tx_hash, 'hex') AS tx_hash, "
+	    "status, attempts, block_number, "
+	    "encode(block_hash, 'hex') AS block_hash, "
 	    "extract(epoch FROM now() - coalesce(sent_at, created_at))::bigint "
-	    "FROM anchors WHERE status IN ('pending', 'sent', 'mined') "
+	    "AS age_s FROM anchors WHERE status IN ('pending', 'sent', 'mined') "
 	    "ORDER BY id LIMIT 1" },
-	/* Largest anchored size, seconds since the last anchor, and whether
-	 * `labelctl anchor now` asked for one since. */
+	/* Largest anchored size (a failed anchor does not count: its size is
+	 * anchored again), seconds since the last anchor row of any status,
+	 * whether `labelctl anchor now` asked for one since, the nonce
+	 * counter, and the last confirmation. */
 	{ "anchor_last",
-	    "SELECT coalesce(max(tree_size), 0), "
+	    "SELECT coalesce(max(tree_size) FILTER (WHERE status <> 'failed'), "
+	    "0) AS last_size, "
 	    "coalesce(extract(epoch FROM now() - max(created_at))::bigint, "
-	    "1000000000), "
+	    "1000000000) AS since_s, "
 	    "coalesce((SELECT requested_at FROM anchor_control) > "
-	    "coalesce(max(created_at), '-infinity'), false) FROM anchors" },
-	{ "anchor_nonce_get",
-	    "SELECT next_nonce FROM anchor_nonces WHERE sender = $1 "
-	    "AND chain_id = $2 FOR UPDATE" },
+	    "coalesce(max(created_at), '-infinity'), false) AS requested, "
+	    "(SELECT next_nonce FROM anchor_nonces WHERE sender = $1 "
+	    "AND chain_id = $2) AS next_nonce, "
+	    "coalesce(max(tree_size) FILTER (WHERE status = 'confirmed'), 0) "
+	    "AS confirmed_size, "
+	    "extract(epoch FROM max(confirmed_at))::bigint AS confirmed_at "
+	    "FROM anchors" },
 	{ "anchor_nonce_set",
 	    "INSERT INTO anchor_nonces (sender, chain_id, next_nonce) "
 	    "VALUES ($1, $2, $3) ON CONFLICT (sender) DO UPDATE "
@@ -84,10 +93,13 @@ const struct db_stmt log_store_stmts[] = {
 	    "to_address, nonce, gas_limit, max_priority_fee, max_fee, raw_tx, "
 	    "tx_hash) VALUES ($1, decode($2, 'hex'), $3, $4, $5, $6, $7, $8, "
 	    "$9, decode($10, 'hex'), decode($11, 'hex')) RETURNING id" },
-	{ "anchor_tx_insert",
+	/* Record the attempt a row now holds (after anchor_insert or
+	 * anchor_replace in the same transaction). */
+	{ "anchor_tx_record",
 	    "INSERT INTO anchor_txs (tx_hash, anchor_id, raw_tx, "
-	    "max_priority_fee, max_fee) VALUES (decode($1, 'hex'), $2, "
-	    "decode($3, 'hex'), $4, $5) ON CONFLICT DO NOTHING" },
+	    "max_priority_fee, max_fee) SELECT tx_hash, id, raw_tx, "
+	    "max_priority_fee, max_fee FROM anchors WHERE tx_hash = "
+	    "decode($1, 'hex') ON CONFLICT DO NOTHING" },
 	{ "anchor_tx_hashes",
 	    "SELECT encode(tx_hash, 'hex') FROM anchor_txs WHERE anchor_id = $1 "
 	    "ORDER BY created_at DESC" },

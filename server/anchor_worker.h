@@ -7,13 +7,15 @@
  * session ends, the lock is free, and another instance takes over at its
  * next tick.
  *
- * Every anchor is a row of `anchors` (sql/0002_anchor.sql) written with its
- * signed raw transaction BEFORE it is broadcast, so a crash at any point
- * re-sends the same bytes and never a second transaction for a tree size.
- * The leader then follows it to cfg.anchor_confirmations, checks that the
- * block hash at its height is still the receipt's, rebroadcasts it when it
- * has no receipt (dropped, or reorganised away), and replaces it at the same
- * nonce with both fees raised by 12.5% when it stays unmined.
+ * Every anchor is a row of `anchors` (sql/0002_anchor.sql, 0008) written
+ * with its signed raw transaction BEFORE it is broadcast, so a crash at any
+ * point re-sends the same bytes and never a second transaction for a tree
+ * size.  What the leader does at each tick is anchor_decide()'s choice
+ * (anchor/decide.h): follow the anchor to cfg.anchor_confirmations, re-send
+ * it when dropped or reorganised away, replace it at the same nonce with
+ * fees raised 12.5 % when stuck — never past cfg.anchor_max_fee —, close a
+ * nonce gap, anchor a reverted anchor's size again.  Alerts and outages are
+ * logged at warn and exported as metrics.
  *
  * Ownership: anchor_worker_start() allocates; anchor_worker_stop() joins the
  * thread and frees (NULL is a no-op).

@@ -13,7 +13,14 @@
 #include "labeling/log.h"
 #include "server/config.h"
 
-enum config_type { CFG_STRING, CFG_INT, CFG_BOOL, CFG_LISTEN, CFG_LOGLEVEL };
+enum config_type {
+	CFG_STRING,
+	CFG_INT,
+	CFG_INT64, /* long long, from 1 to LLONG_MAX */
+	CFG_BOOL,
+	CFG_LISTEN,
+	CFG_LOGLEVEL
+};
 
 struct config_key {
 	const char	*flag; /* --flag */
@@ -50,6 +57,10 @@ static const struct config_key config_keys[] = {
 	{ "anchor-confirmations", "LABELCHAIN_ANCHOR_CONFIRMATIONS", CFG_INT,
 	    OFF(anchor_confirmations), "2", 0, 1000,
 	    "confirmations before an anchor counts as final" },
+	{ "anchor-max-fee", "LABELCHAIN_ANCHOR_MAX_FEE", CFG_INT64,
+	    OFF(anchor_max_fee), "200000000000", 0, 0,
+	    "ceiling of an anchor's max fee per gas, in wei (200 gwei); at it "
+	    "the worker waits and alerts instead of raising the fee" },
 	{ "web-root", "LABELCHAIN_WEB_ROOT", CFG_STRING, OFF(web_root),
 	    PKGDATADIR "/web", 0, 0, "directory of the static web frontend" },
 	{ "sql-dir", "LABELCHAIN_SQL_DIR", CFG_STRING, OFF(sql_dir),
@@ -88,6 +99,7 @@ config_set(struct config *cfg, const struct config_key *k, const char *value,
 	char		 *base = (char *)cfg + k->offset;
 	char		 *end, *colon, *copy;
 	long		  v;
+	long long	  ll;
 	enum lc_log_level lvl;
 
 	switch (k->type) {
@@ -118,6 +130,18 @@ config_set(struct config *cfg, const struct config_key *k, const char *value,
 			return -1;
 		}
 		*(int *)base = (int)v;
+		return 0;
+	case CFG_INT64:
+		errno = 0;
+		ll = strtoll(value, &end, 10);
+		if (errno != 0 || end == value || *end != '\0' || ll < 1) {
+			fprintf(stderr,
+			    "labelchaind: %s: %s must be an integer "
+			    "from 1 to %lld (got \"%s\")\n",
+			    origin, k->flag, LLONG_MAX, value);
+			return -1;
+		}
+		*(long long *)base = ll;
 		return 0;
 	case CFG_BOOL:
 		if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0 ||
@@ -236,6 +260,10 @@ config_print(const struct config *cfg, FILE *out)
 		case CFG_INT:
 			fprintf(out, "%s=%d\n", config_keys[i].flag,
 			    *(const int *)base);
+			break;
+		case CFG_INT64:
+			fprintf(out, "%s=%lld\n", config_keys[i].flag,
+			    *(const long long *)base);
 			break;
 		case CFG_BOOL:
 			fprintf(out, "%s=%s\n", config_keys[i].flag,

@@ -12,26 +12,27 @@
 #include <stdio.h>
 
 struct config {
-	char *listen_host; /* from listen "HOST:PORT" */
-	int   listen_port;
-	char *database_url;
-	char *rpc_url; /* "" disables anchoring */
-	char *chain_key_file;
-	char *anchor_address; /* "" means the sender */
-	int   anchor_interval_s;
-	int   anchor_max_pending;
-	int   anchor_confirmations;
-	char *web_root;
-	char *sql_dir;
-	int   threads;
-	int   db_pool;
-	int   migrate; /* apply migrations at start-up */
-	int   shutdown_timeout_s;
-	int   session_ttl_s;
-	int   auth_cache_ttl_s; /* 0: every request checks its token */
-	int   lease_s;
-	int   unstake_cooldown_s;
-	char *log_level;
+	char	 *listen_host; /* from listen "HOST:PORT" */
+	int	  listen_port;
+	char	 *database_url;
+	char	 *rpc_url; /* "" disables anchoring */
+	char	 *chain_key_file;
+	char	 *anchor_address; /* "" means the sender */
+	int	  anchor_interval_s;
+	int	  anchor_max_pending;
+	int	  anchor_confirmations;
+	long long anchor_max_fee; /* wei per gas, the ceiling of any attempt */
+	char	 *web_root;
+	char	 *sql_dir;
+	int	  threads;
+	int	  db_pool;
+	int	  migrate; /* apply migrations at start-up */
+	int	  shutdown_timeout_s;
+	int	  session_ttl_s;
+	int	  auth_cache_ttl_s; /* 0: every request checks its token */
+	int	  lease_s;
+	int	  unstake_cooldown_s;
+	char	 *log_level;
 };
 
 /*

@@ -68,6 +68,7 @@ START_TEST(test_parse_rpc_error)
 	ck_assert_int_eq(err.kind, ANCHOR_ERPC);
 	ck_assert_int_eq(err.code, -32000);
 	ck_assert_str_eq(err.message, "nonce too low");
+	ck_assert_int_eq(err.reason, RPC_REASON_NONCE_LOW);
 	/* Errors may come with a null id (parse errors on the server). */
 	ck_assert_int_eq(parse("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{"
 			       "\"code\":-32700,\"message\":\"already "
@@ -79,6 +80,53 @@ START_TEST(test_parse_rpc_error)
 			     &res, &err),
 	    ANCHOR_ERPC);
 	ck_assert_str_eq(err.message, "");
+}
+END_TEST
+
+/* What geth, anvil and others answer, as the worker needs it told apart. */
+START_TEST(test_reason_classify)
+{
+	static const struct {
+		long		code;
+		const char     *message;
+		enum rpc_reason want;
+	} cases[] = {
+		{ -32000, "already known", RPC_REASON_KNOWN },
+		{ -32003, "transaction already imported", RPC_REASON_KNOWN },
+		{ -32010, "Known transaction: 0xabc", RPC_REASON_KNOWN },
+		{ -32000, "nonce too low", RPC_REASON_NONCE_LOW },
+		{ -32003, "nonce too low", RPC_REASON_NONCE_LOW },
+		{ -32000, "nonce too low: next nonce 7, tx nonce 5",
+		    RPC_REASON_NONCE_LOW },
+		{ -32000, "replacement transaction underpriced",
+		    RPC_REASON_UNDERPRICED },
+		{ -32000, "transaction underpriced", RPC_REASON_UNDERPRICED },
+		{ -32003, "max fee per gas less than block base fee",
+		    RPC_REASON_UNDERPRICED },
+		{ -32000,
+		    "max fee per gas less than block base fee: address 0x…",
+		    RPC_REASON_UNDERPRICED },
+		{ -32000, "insufficient funds for gas * price + value",
+		    RPC_REASON_FUNDS },
+		{ -32003, "Insufficient funds for gas * price + value",
+		    RPC_REASON_FUNDS },
+		{ 3, "execution reverted: nope", RPC_REASON_CALL_FAILS },
+		{ -32603, "EVM error InvalidFEOpcode", RPC_REASON_CALL_FAILS },
+		{ -32000, "execution reverted", RPC_REASON_CALL_FAILS },
+		{ -32601, "the method eth_foo does not exist",
+		    RPC_REASON_OTHER },
+		{ -32000, NULL, RPC_REASON_OTHER },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(rpc_reason_classify(cases[i].code,
+				  cases[i].message) == cases[i].want,
+		    "case %zu (%s): %s", i,
+		    cases[i].message ? cases[i].message : "(null)",
+		    rpc_reason_name(
+			rpc_reason_classify(cases[i].code, cases[i].message)));
+	ck_assert_str_eq(rpc_reason_name(RPC_REASON_TIMEOUT), "timeout");
 }
 END_TEST
 
@@ -162,6 +210,7 @@ START_TEST(test_transport_refused)
 	ck_assert_int_eq(rpc_chain_id(c, &v), ANCHOR_ETRANSPORT);
 	ck_assert_int_eq(rpc_last_error(c)->kind, ANCHOR_ETRANSPORT);
 	ck_assert_int_eq(rpc_last_error(c)->http_status, 0);
+	ck_assert_int_eq(rpc_last_error(c)->reason, RPC_REASON_UNREACHABLE);
 	ck_assert_uint_gt(strlen(rpc_last_error(c)->message), 0);
 	rpc_client_free(c);
 	rpc_client_free(NULL);
@@ -201,6 +250,7 @@ START_TEST(test_transport_timeout)
 	ck_assert_double_lt(secs, 5.0);
 	ck_assert_double_ge(secs, 0.25);
 	ck_assert_ptr_nonnull(strstr(rpc_last_error(c)->message, "imed out"));
+	ck_assert_int_eq(rpc_last_error(c)->reason, RPC_REASON_TIMEOUT);
 	rpc_client_free(c);
 	close(fd);
 }
@@ -214,6 +264,7 @@ rpc_suite(void)
 
 	tcase_add_test(tc, test_parse_result);
 	tcase_add_test(tc, test_parse_rpc_error);
+	tcase_add_test(tc, test_reason_classify);
 	tcase_add_test(tc, test_parse_long_message_truncated);
 	tcase_add_test(tc, test_parse_null_and_malformed);
 	tcase_add_test(tc, test_transport_refused);
