@@ -4,9 +4,10 @@
  *
  * Lifecycle (libmicrohttpd 0.9.75, internal epoll thread pool):
  *   1st call    allocate the request, match the route, then admit it from
- *               its headers alone (http_admit): authenticate, take a rate
- *               token (edge.h), check Content-Length, take an upload slot,
- *               set the body's deadline;
+ *               its headers alone (http_admit): a rate token of the client
+ *               address (edge.h), authentication, a rate token of the
+ *               account, Content-Length, an upload slot, the body's
+ *               deadline;
  *   next calls  append upload data, refusing it (413) once past the limit;
  *   last call   (upload_data_size == 0) run the handler, give the database
  *               connection back, queue the response.
@@ -469,7 +470,7 @@ http_admit(struct http_ctx *ctx, int *body)
 	unsigned long long  declared = 0;
 	struct netaddr	    addr;
 	int64_t		    now;
-	int		    rc, has_len = 0;
+	int		    rc, has_len = 0, limited;
 
 	clen = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -481,20 +482,27 @@ http_admit(struct http_ctx *ctx, int *body)
 		has_len = errno == 0 && *end == '\0' && end != clen;
 	}
 	*body = te != NULL || (has_len && declared > 0);
-	if (rt != NULL && rt->auth != AUTH_NONE) {
-		if ((rc = route_authenticate(req, rt->auth)) != 0)
-			return rc;
-	}
 	now = edge_now_us();
-	if (rt != NULL && rt->limit != EDGE_OPEN && srv->edge != NULL) {
-		rc = edge_rate_take(srv->edge, rt->limit,
-		    http_client_address(req->conn, &addr) == 0 ? &addr : NULL,
-		    req->account_id, now, &req->retry_after_s);
-		if (rc != 0)
-			return http_fail(req, rc,
-			    "too many requests of this kind; retry in %d s",
-			    req->retry_after_s);
-	}
+	limited = rt != NULL && rt->limit != EDGE_OPEN && srv->edge != NULL;
+	/* The address's bucket first: a flood of bad tokens is refused
+	 * before it costs a token lookup. */
+	if (limited && http_client_address(req->conn, &addr) == 0 &&
+	    (rc = edge_rate_take(srv->edge, rt->limit, &addr, 0, now,
+		 &req->retry_after_s)) != 0)
+		return http_fail(req, rc,
+		    "too many requests of this kind from this address; retry "
+		    "in %d s",
+		    req->retry_after_s);
+	if (rt != NULL && rt->auth != AUTH_NONE &&
+	    (rc = route_authenticate(req, rt->auth)) != 0)
+		return rc;
+	if (limited && req->account_id > 0 &&
+	    (rc = edge_rate_take(srv->edge, rt->limit, NULL, req->account_id,
+		 now, &req->retry_after_s)) != 0)
+		return http_fail(req, rc,
+		    "too many requests of this kind from this account; retry "
+		    "in %d s",
+		    req->retry_after_s);
 	if (has_len && declared > ctx->limit)
 		return http_fail(req, LC_ERR_TOO_LARGE,
 		    "the body may hold at most %zu bytes", ctx->limit);

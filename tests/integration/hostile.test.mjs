@@ -37,6 +37,7 @@ before(async () => {
     LABELCHAIN_MAX_UPLOADS: '2',
     LABELCHAIN_RATE_SIGNIN: `30/m:${SIGNIN_BURST}`,
     LABELCHAIN_RATE_LABEL: '20/s:40',
+    LABELCHAIN_RATE_LABEL_ADDRESS: '5/s:20',
     LABELCHAIN_RATE_UPLOAD: '30/m:30',
     LABELCHAIN_LOG_LEVEL: 'warn',
   } });
@@ -165,6 +166,9 @@ test('hostile clients get their 4xx or are cut off; an honest labeler keeps labe
   const cut = Number(/^labelchain_http_cut_off_total (\d+)$/m.exec(metrics)?.[1]);
   assert.ok(cut >= 1500 + 3, `${cut} connections cut off`);
   assert.match(metrics, /^labelchain_http_uploads 0$/m, 'every upload slot is back');
+  // A clean exit: under the sanitizer build, no leak and no error either.
+  const exit = await st.server.stop();
+  assert.deepEqual(exit, { code: 0, signal: null }, st.server.log().slice(-3000));
 
   async function attack() {
 
@@ -350,6 +354,15 @@ test('hostile clients get their 4xx or are cut off; an honest labeler keeps labe
     assert.equal(statuses.filter((s) => s === 429).length, 400 - served);
     problem(limited, 429, 'rate-limited');
     assert.ok(Number(limited.headers['retry-after']) >= 1, 'Retry-After');
+    // A flood of bad tokens on a labeling route: 401, then 429 from the
+    // address's bucket, before any token lookup.
+    const bogus = [];
+    for (let i = 0; i < 40; i++) {
+      bogus.push((await req('POST', `/v1/projects/${P}/assignments`, { from: '127.0.0.12',
+        token: `bogus${i}` })).status);
+    }
+    assert.ok(bogus.slice(0, 20).every((x) => x === 401), bogus.join(','));
+    assert.ok(bogus.filter((x) => x === 429).length >= 15, bogus.join(','));
     // Another address still signs in.
     assert.equal((await req('POST', '/v1/auth/challenge', { from: '127.0.0.11', body: { public_key: newKey().pk } })).status, 200);
 
