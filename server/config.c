@@ -98,8 +98,9 @@ static const struct config_key config_keys[] = {
 	    "open connections from one client address at most (0: no limit)" },
 	{ "limits-exempt", "LABELCHAIN_LIMITS_EXEMPT", CFG_CIDRS,
 	    OFF(limits_exempt), "", 0, 0,
-	    "addresses and CIDR prefixes exempt from the per-address rate "
-	    "limits, comma-separated (e.g. a reverse proxy's)" },
+	    "addresses and CIDR prefixes exempt from the per-address limits "
+	    "(connections and rates), comma-separated (e.g. a reverse "
+	    "proxy's)" },
 	{ "header-timeout", "LABELCHAIN_HEADER_TIMEOUT", CFG_INT,
 	    OFF(header_timeout_s), "10", 1, 3600,
 	    "seconds a connection gets to send a request's headers, counted "

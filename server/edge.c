@@ -8,6 +8,15 @@
  * because edge_conn_close() runs (under the same mutex) before
  * libmicrohttpd closes the descriptor, the reaper never touches a number
  * the kernel may have handed to another socket.
+ *
+ * Connections per address are counted in an open-addressing table (linear
+ * probing, backward-shift deletion, SipHash under a random key) of twice
+ * --max-connections slots, so it is never more than half full.  A count
+ * rises when libmicrohttpd reports a connection started and falls when it
+ * reports it closed; the accept policy only reads it, so a connection
+ * that fails between the two is never counted and never leaks.  Threads
+ * accepting at once from one address may pass the limit by at most one
+ * connection each.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,6 +27,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "labeling/lc_err.h"
 #include "labeling/log.h"
 #include "server/edge.h"
@@ -27,6 +38,13 @@ struct edge_conn {
 	TAILQ_ENTRY(edge_conn) link;
 	int		fd;
 	_Atomic int64_t deadline_us; /* 0: none */
+	struct netaddr	key;	     /* its address's count key */
+	int		counted;     /* holds one of that count */
+};
+
+struct edge_count {
+	struct netaddr key;
+	uint32_t       n; /* 0: a free slot */
 };
 
 TAILQ_HEAD(edge_conn_list, edge_conn);
@@ -40,9 +58,13 @@ struct edge {
 	atomic_int		uploads;
 	_Atomic uint64_t	cut_off;
 
-	pthread_mutex_t	      lock; /* conns, stop */
+	pthread_mutex_t	      lock; /* conns, counts, stop */
 	pthread_cond_t	      wake;
 	struct edge_conn_list conns;
+	struct edge_count    *counts;
+	size_t		      count_mask;
+	unsigned char	      count_hash_key[crypto_shorthash_KEYBYTES];
+	uint32_t	      per_address; /* 0: no limit */
 	int		      stop;
 	pthread_t	      reaper;
 	int		      reaper_running;
@@ -101,6 +123,7 @@ edge_create(const struct config *cfg, struct edge **out)
 		{ cfg->rate_upload, cfg->rate_upload_address },
 	};
 	struct edge *e;
+	size_t	     n;
 	int	     i, j;
 
 	*out = NULL;
@@ -128,6 +151,15 @@ edge_create(const struct config *cfg, struct edge **out)
 		edge_free(e);
 		return LC_ERR_NOMEM;
 	}
+	e->per_address = (uint32_t)cfg->max_connections_per_address;
+	for (n = 16; n < 2 * (size_t)cfg->max_connections; n <<= 1)
+		;
+	if ((e->counts = calloc(n, sizeof(*e->counts))) == NULL) {
+		edge_free(e);
+		return LC_ERR_NOMEM;
+	}
+	e->count_mask = n - 1;
+	randombytes_buf(e->count_hash_key, sizeof(e->count_hash_key));
 	e->header_us = (int64_t)cfg->header_timeout_s * 1000000;
 	e->body_us = (int64_t)cfg->body_timeout_s * 1000000;
 	e->min_rate = cfg->body_min_rate;
@@ -160,6 +192,7 @@ edge_free(struct edge *e)
 		free(c);
 	}
 	ratelimit_table_free(e->buckets);
+	free(e->counts);
 	netaddr_list_free(&e->exempt);
 	pthread_cond_destroy(&e->wake);
 	pthread_mutex_destroy(&e->lock);
@@ -231,17 +264,98 @@ edge_upload_end(struct edge *e)
 	atomic_fetch_sub(&e->uploads, 1);
 }
 
-struct edge_conn *
-edge_conn_open(struct edge *e, int fd, int64_t now_us)
+/* ---- connections per address (under e->lock) ----------------------- */
+
+static size_t
+edge_count_home(const struct edge *e, const struct netaddr *k)
 {
-	struct edge_conn *c;
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t      v;
+
+	crypto_shorthash(h, k->b, sizeof(k->b), e->count_hash_key);
+	memcpy(&v, h, sizeof(v));
+	return (size_t)v & e->count_mask;
+}
+
+/* The slot holding k, or the free slot where it belongs; NULL only if
+ * the table were full, which its size rules out. */
+static struct edge_count *
+edge_count_find(struct edge *e, const struct netaddr *k)
+{
+	size_t i = edge_count_home(e, k), n;
+
+	for (n = 0; n <= e->count_mask; n++, i = (i + 1) & e->count_mask)
+		if (e->counts[i].n == 0 ||
+		    memcmp(e->counts[i].key.b, k->b, sizeof(k->b)) == 0)
+			return &e->counts[i];
+	return NULL;
+}
+
+/* Free slot i, moving later entries of its run back (Knuth 6.4, R). */
+static void
+edge_count_delete(struct edge *e, size_t i)
+{
+	size_t j = i, h;
+
+	for (;;) {
+		j = (j + 1) & e->count_mask;
+		if (e->counts[j].n == 0)
+			break;
+		h = edge_count_home(e, &e->counts[j].key);
+		/* Entry j stays unless its home is cyclically outside
+		 * (i, j]. */
+		if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
+			e->counts[i] = e->counts[j];
+			i = j;
+		}
+	}
+	e->counts[i].n = 0;
+}
+
+static int
+edge_counts_address(const struct edge *e, const struct netaddr *a)
+{
+	return a != NULL && e->per_address > 0 &&
+	    !netaddr_list_match(&e->exempt, a);
+}
+
+int
+edge_conn_admit(struct edge *e, const struct netaddr *a)
+{
+	struct edge_count *s;
+	struct netaddr	   k;
+	int		   full;
+
+	if (!edge_counts_address(e, a))
+		return 0;
+	netaddr_limit_key(a, &k);
+	pthread_mutex_lock(&e->lock);
+	s = edge_count_find(e, &k);
+	full = s != NULL && s->n >= e->per_address;
+	pthread_mutex_unlock(&e->lock);
+	return full ? -1 : 0;
+}
+
+struct edge_conn *
+edge_conn_open(struct edge *e, int fd, const struct netaddr *a, int64_t now_us)
+{
+	struct edge_conn  *c;
+	struct edge_count *s;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	c->fd = fd;
 	atomic_store(&c->deadline_us, edge_header_deadline(e, now_us));
+	c->counted = edge_counts_address(e, a);
+	if (c->counted)
+		netaddr_limit_key(a, &c->key);
 	pthread_mutex_lock(&e->lock);
 	TAILQ_INSERT_TAIL(&e->conns, c, link);
+	if (c->counted && (s = edge_count_find(e, &c->key)) != NULL) {
+		s->key = c->key;
+		s->n++;
+	} else
+		c->counted = 0;
 	pthread_mutex_unlock(&e->lock);
 	return c;
 }
@@ -249,10 +363,15 @@ edge_conn_open(struct edge *e, int fd, int64_t now_us)
 void
 edge_conn_close(struct edge *e, struct edge_conn *c)
 {
+	struct edge_count *s;
+
 	if (c == NULL)
 		return;
 	pthread_mutex_lock(&e->lock);
 	TAILQ_REMOVE(&e->conns, c, link);
+	if (c->counted && (s = edge_count_find(e, &c->key)) != NULL &&
+	    s->n > 0 && --s->n == 0)
+		edge_count_delete(e, (size_t)(s - e->counts));
 	pthread_mutex_unlock(&e->lock);
 	free(c);
 }

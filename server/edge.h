@@ -19,6 +19,9 @@
  * libmicrohttpd then sees the connection end and closes it in its own
  * thread.
  *
+ * Connections per address are counted here too (its IPv6 /64; exempt
+ * addresses are not), and refused past --max-connections-per-address.
+ *
  * Thread-safe; the tracked connections are bounded by --max-connections,
  * the buckets by EDGE_RATE_SLOTS.  No libmicrohttpd here: http.c calls in
  * from its callbacks.
@@ -68,15 +71,20 @@ int  edge_upload_begin(struct edge *e);
 void edge_upload_end(struct edge *e);
 
 /*
- * Connections.  edge_conn_open() registers an accepted socket with the
- * header deadline set (NULL when out of memory: the connection then has no
- * deadline of ours); edge_conn_close() forgets and frees it, and must come
- * before the socket is closed.  edge_conn_deadline() sets the moment after
- * which the reaper cuts the connection off (0: none).
+ * Connections.  edge_conn_admit() says whether a client at `a` may open one
+ * more (0) or already holds --max-connections-per-address (-1; exempt
+ * addresses never do).  edge_conn_open() registers an accepted socket,
+ * counts it against its address (NULL: none known) and sets its header
+ * deadline (NULL when out of memory: the connection is then neither
+ * counted nor timed by us); edge_conn_close() forgets and frees it, and
+ * must come before the socket is closed.  edge_conn_deadline() sets the
+ * moment after which the reaper cuts the connection off (0: none).
  */
-struct edge_conn *edge_conn_open(struct edge *e, int fd, int64_t now_us);
-void		  edge_conn_close(struct edge *e, struct edge_conn *c);
-void		  edge_conn_deadline(struct edge_conn *c, int64_t deadline_us);
+int edge_conn_admit(struct edge *e, const struct netaddr *a);
+struct edge_conn *
+edge_conn_open(struct edge *e, int fd, const struct netaddr *a, int64_t now_us);
+void edge_conn_close(struct edge *e, struct edge_conn *c);
+void edge_conn_deadline(struct edge_conn *c, int64_t deadline_us);
 /* Deadlines: for headers due from now; for a body that started at
  * start_us and has brought `received` bytes so far. */
 int64_t edge_header_deadline(const struct edge *e, int64_t now_us);

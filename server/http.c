@@ -732,12 +732,25 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&srv->in_flight, 1);
 }
 
+/* Accept policy: refuse an address past its connection limit. */
+static MHD_RESULT
+http_accept(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	struct server *srv = cls;
+	struct netaddr addr;
+
+	if (srv->edge == NULL || netaddr_from_sockaddr(sa, len, &addr) != 0)
+		return MHD_YES;
+	return edge_conn_admit(srv->edge, &addr) == 0 ? MHD_YES : MHD_NO;
+}
+
 static void
 http_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
     enum MHD_ConnectionNotificationCode code)
 {
 	struct server		       *srv = cls;
 	const union MHD_ConnectionInfo *ci;
+	struct netaddr			addr;
 
 	if (srv->edge == NULL)
 		return;
@@ -745,8 +758,11 @@ http_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 		ci = MHD_get_connection_info(conn,
 		    MHD_CONNECTION_INFO_CONNECTION_FD);
 		if (ci != NULL)
-			*socket_context = edge_conn_open(srv->edge,
-			    ci->connect_fd, edge_now_us());
+			*socket_context =
+			    edge_conn_open(srv->edge, ci->connect_fd,
+				http_client_address(conn, &addr) == 0 ? &addr
+								      : NULL,
+				edge_now_us());
 		return;
 	}
 	edge_conn_close(srv->edge, *socket_context);
@@ -816,14 +832,12 @@ http_start(struct server *srv)
 		metrics_register(http_edge_metrics, srv->edge);
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	    MHD_USE_TURBO;
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_access, srv,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	srv->daemon = MHD_start_daemon(flags, 0, http_accept, srv, http_access,
+	    srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->cfg.threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
 	    MHD_OPTION_NOTIFY_CONNECTION, http_connection, srv,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->cfg.max_connections,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned int)srv->cfg.max_connections_per_address,
 	    MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)srv->cfg.idle_timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LC_MAX_HEADER_BYTES * 4,

@@ -109,6 +109,8 @@ config_limits(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->limits_exempt = "10.0.0.0/8";
+	cfg->max_connections = 64;
+	cfg->max_connections_per_address = 2;
 	cfg->header_timeout_s = 1;
 	cfg->body_timeout_s = 1;
 	cfg->body_min_rate = 1000;
@@ -200,8 +202,8 @@ START_TEST(edge_reaper_cuts_off)
 	ck_assert_int_eq(edge_create(&cfg, &e), 0);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, a), 0);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, b), 0);
-	slow = edge_conn_open(e, a[0], edge_now_us());
-	kept = edge_conn_open(e, b[0], edge_now_us());
+	slow = edge_conn_open(e, a[0], NULL, edge_now_us());
+	kept = edge_conn_open(e, b[0], NULL, edge_now_us());
 	ck_assert_ptr_nonnull(slow);
 	ck_assert_ptr_nonnull(kept);
 	edge_conn_deadline(kept, 0);
@@ -224,6 +226,114 @@ START_TEST(edge_reaper_cuts_off)
 }
 END_TEST
 
+START_TEST(edge_connections_per_address)
+{
+	struct config	  cfg;
+	struct edge	 *e;
+	struct edge_conn *c[200];
+	struct netaddr	  a = v4("192.0.2.1"), b = v4("192.0.2.2"),
+		       x = v4("10.9.9.9"), p = v6("2001:db8::1"),
+		       q = v6("2001:db8::2"), addr;
+	int i, n = 0;
+
+	config_limits(&cfg);
+	ck_assert_int_eq(edge_create(&cfg, &e), 0);
+	ck_assert_int_eq(edge_conn_admit(e, &a), 0);
+	c[n++] = edge_conn_open(e, -1, &a, S);
+	ck_assert_int_eq(edge_conn_admit(e, &a), 0);
+	c[n++] = edge_conn_open(e, -1, &a, S);
+	ck_assert_int_eq(edge_conn_admit(e, &a), -1);
+	ck_assert_int_eq(edge_conn_admit(e, &b), 0);
+	/* One IPv6 /64 is one client. */
+	c[n++] = edge_conn_open(e, -1, &p, S);
+	c[n++] = edge_conn_open(e, -1, &q, S);
+	ck_assert_int_eq(edge_conn_admit(e, &p), -1);
+	/* Exempt and unknown addresses are not counted. */
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(edge_conn_admit(e, &x), 0);
+		c[n++] = edge_conn_open(e, -1, &x, S);
+		c[n++] = edge_conn_open(e, -1, NULL, S);
+	}
+	ck_assert_int_eq(edge_conn_admit(e, &x), 0);
+	/* Closing one gives the address its room back. */
+	edge_conn_close(e, c[0]);
+	ck_assert_int_eq(edge_conn_admit(e, &a), 0);
+	for (i = 1; i < n; i++)
+		edge_conn_close(e, c[i]);
+	ck_assert_int_eq(edge_conn_admit(e, &p), 0);
+	/* Many addresses come and go: counts are deleted, not leaked. */
+	n = 0;
+	for (i = 0; i < 2000; i++) {
+		addr = a;
+		addr.b[14] = (uint8_t)(i >> 8);
+		addr.b[15] = (uint8_t)i;
+		c[n++] = edge_conn_open(e, -1, &addr, S);
+		if (n == 60) {
+			while (n > 0)
+				edge_conn_close(e, c[--n]);
+		}
+	}
+	while (n > 0)
+		edge_conn_close(e, c[--n]);
+	for (i = 0; i < 2000; i++) {
+		addr = a;
+		addr.b[14] = (uint8_t)(i >> 8);
+		addr.b[15] = (uint8_t)i;
+		ck_assert_int_eq(edge_conn_admit(e, &addr), 0);
+		c[0] = edge_conn_open(e, -1, &addr, S);
+		c[1] = edge_conn_open(e, -1, &addr, S);
+		ck_assert_int_eq(edge_conn_admit(e, &addr), -1);
+		edge_conn_close(e, c[1]);
+		edge_conn_close(e, c[0]);
+	}
+	edge_free(e);
+}
+END_TEST
+
+/* Random opens and closes over a few addresses, against a naive count:
+ * the table's probing and backward-shift deletion keep every count. */
+START_TEST(edge_counts_match_naive)
+{
+	struct config	  cfg;
+	struct edge	 *e;
+	struct edge_conn *open[64];
+	int		  owner[64], naive[40], n = 0, i, k, step;
+	uint32_t	  r;
+	struct netaddr	  addr[40];
+
+	config_limits(&cfg);
+	cfg.max_connections_per_address = 3;
+	ck_assert_int_eq(edge_create(&cfg, &e), 0);
+	for (i = 0; i < 40; i++) {
+		addr[i] = v4("198.51.100.0");
+		addr[i].b[15] = (uint8_t)(i * 7);
+		naive[i] = 0;
+	}
+	for (step = 0; step < 200000; step++) {
+		r = randombytes_uniform(1000);
+		k = (int)randombytes_uniform(40);
+		ck_assert_int_eq(edge_conn_admit(e, &addr[k]),
+		    naive[k] >= 3 ? -1 : 0);
+		if (r < 500 && n < 64 && naive[k] < 3) {
+			open[n] = edge_conn_open(e, -1, &addr[k], S);
+			owner[n++] = k;
+			naive[k]++;
+		} else if (n > 0) {
+			i = (int)randombytes_uniform((uint32_t)n);
+			edge_conn_close(e, open[i]);
+			naive[owner[i]]--;
+			open[i] = open[--n];
+			owner[i] = owner[n];
+		}
+	}
+	while (n > 0)
+		edge_conn_close(e, open[--n]);
+	for (k = 0; k < 40; k++)
+		ck_assert_int_eq(edge_conn_admit(e, &addr[k]), 0);
+	edge_free(e);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -238,6 +348,8 @@ main(void)
 	tcase_add_test(tc, edge_rates);
 	tcase_add_test(tc, edge_uploads_and_deadlines);
 	tcase_add_test(tc, edge_reaper_cuts_off);
+	tcase_add_test(tc, edge_connections_per_address);
+	tcase_add_test(tc, edge_counts_match_naive);
 	tcase_set_timeout(tc, 20);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -143,7 +143,6 @@ export class Server {
         // per-account limits are lifted for it unless a test sets its own
         // (hostile.test.mjs attacks from other 127/8 addresses).
         LABELCHAIN_LIMITS_EXEMPT: '127.0.0.1',
-        LABELCHAIN_MAX_CONNECTIONS_PER_ADDRESS: '0',
         LABELCHAIN_RATE_LABEL: 'off',
         LABELCHAIN_RATE_UPLOAD: 'off',
         ...env,
