@@ -171,7 +171,6 @@ test('hostile clients get their 4xx or are cut off; an honest labeler keeps labe
   assert.deepEqual(exit, { code: 0, signal: null }, st.server.log().slice(-3000));
 
   async function attack() {
-
     // -- Bodies refused from the headers: 401 without a token, 413 past the
     // limit, before a byte of the body is sent.
     for (const [path, headers, status] of [
@@ -198,7 +197,7 @@ test('hostile clients get their 4xx or are cut off; an honest labeler keeps labe
     const slowloris = raw('127.0.0.3');
     await slowloris.ready;
     slowloris.sock.write('POST /v1/auth/challenge HTTP/1.1\r\nHost: x\r\n');
-    const drip = setInterval(() => { if (!slowloris.sock.destroyed) slowloris.sock.write('X'); }, 500);
+    const drip = setInterval(() => { if (!slowloris.sock.destroyed) slowloris.sock.write('X'); }, 500).unref();
 
     const uploads = [];
     for (let i = 0; i < 2; i++) {
@@ -210,7 +209,7 @@ test('hostile clients get their 4xx or are cut off; an honest labeler keeps labe
     }
     const uploadDrip = setInterval(() => {
       for (const u of uploads) if (!u.sock.destroyed) u.sock.write(' ');
-    }, 300);
+    }, 300).unref();
     await sleep(300);
     // Every upload slot is taken: a third large upload waits its turn.
     const third = await req('POST', `/v1/projects/${P}/tasks`, { from: '127.0.0.6', token: owner.token,
@@ -286,12 +285,23 @@ test('hostile clients get their 4xx or are cut off; an honest labeler keeps labe
         const r = await req('POST', path, { from: '127.0.0.8', token, body: `{"amount":${amount}}` });
         assert.ok([400, 422].includes(r.status), `${path} amount ${amount}: ${r.status} ${r.text}`);
       }
-      if (amount === '0') continue; // a free project is allowed
-      const r = await req('POST', '/v1/projects', { from: '127.0.0.8', token: owner.token,
-        body: `{"name":"x","instructions":"y","labels":["a","b"],"reward_per_task":${amount},` +
-          `"min_votes":1,"max_votes":1,"confidence":0.9,"min_stake":${amount}}` });
-      assert.ok([400, 422].includes(r.status), `project amount ${amount}: ${r.status} ${r.text}`);
+      // A project's amounts, one at a time in an otherwise valid body (a
+      // free project and no minimum stake are allowed; stake_ref null means
+      // the default).
+      for (const field of ['reward_per_task', 'min_stake', 'stake_ref']) {
+        if (amount === '0' && field !== 'stake_ref') continue;
+        if (amount === 'null' && field === 'stake_ref') continue;
+        const body = JSON.stringify({ ...PROJECT, name: 'overflow', gold_rate: 0, stake_ref: 1 })
+          .replace(new RegExp(`"${field}":[0-9]+`), `"${field}":${amount}`);
+        assert.ok(body.includes(`"${field}":${amount}`));
+        const r = await req('POST', '/v1/projects', { from: '127.0.0.8', token: owner.token, body });
+        assert.ok([400, 422].includes(r.status), `project ${field} ${amount}: ${r.status} ${r.text}`);
+      }
     }
+    // The same body with sane amounts is accepted: the refusals above are
+    // the amounts'.
+    assert.equal((await req('POST', '/v1/projects', { from: '127.0.0.8', token: owner.token,
+      body: { ...PROJECT, name: 'overflow', gold_rate: 0, stake_ref: 1 } })).status, 201);
 
     // -- Replays.
     const key = newKey();
@@ -334,6 +344,12 @@ test('hostile clients get their 4xx or are cut off; an honest labeler keeps labe
       ['PATCH', `/v1/projects/${P}`, other.token, { name: 'mine' }, 403],
       ['POST', `/v1/projects/${P}/tasks`, other.token, [{ data: 1 }], 403],
       ['POST', `/v1/projects/${P}/close`, other.token, undefined, 403],
+      ['POST', `/v1/projects/${P}/pause`, other.token, undefined, 403],
+      ['POST', `/v1/projects/${P}/resume`, other.token, undefined, 403],
+      ['POST', `/v1/projects/${P}/reestimate`, other.token, undefined, 403],
+      // Not final yet: no proof for anyone, as for a task that does not
+      // exist.
+      ['GET', `/v1/tasks/${a2.body.task.id}/proof`, other.token, undefined, 404],
       ['GET', `/v1/projects/${P}`, other.token, undefined, 403],
     ]) {
       const r = await api(st.url, method, path, { token, body });
