@@ -2,16 +2,19 @@
  * cli/cmd_anchor.c — `labelctl anchor now|list|status`: ask the anchoring
  * leader for an anchor at its next tick, list anchors, and show the log's
  * and the anchors' state.  Talks to PostgreSQL only (the statements of
- * labeling/log_store.c).
+ * labeling/log_store.c); anchors are read through labeling/proof.h.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchor/hex.h"
+#include "anchor/merkle.h"
 #include "cli/commands.h"
 #include "labeling/db.h"
 #include "labeling/log_store.h"
+#include "labeling/proof.h"
 
 static const char anchor_help[] =
     "Usage: labelctl anchor now|list [N]|status\n"
@@ -20,32 +23,40 @@ static const char anchor_help[] =
     "  status  log size, anchors by status, the latest confirmed anchor\n";
 
 static int
-anchor_list(struct db *db, const char *n)
+anchor_list(struct db *db, uint64_t n)
 {
-	PGresult   *res = NULL;
-	const char *p[1] = { n };
-	int	    i;
+	struct proof_anchor *a;
+	size_t		     i, len;
+	char		     root[2 * MERKLE_HASH_LEN + 1], block[24];
 
-	if (db_exec(db, "anchor_list", 1, p, &res) != 0)
+	if (proof_anchors_list(db, n, &a, &len) != 0)
 		return 2;
 	printf("%-10s %-10s %-8s %-6s %-66s %s\n", "tree_size", "status",
 	    "block", "conf", "tx_hash", "root");
-	for (i = 0; i < PQntuples(res); i++)
-		printf("%-10s %-10s %-8s %-6s 0x%-64s %s\n", db_text(res, i, 0),
-		    db_text(res, i, 6),
-		    PQgetisnull(res, i, 4) ? "-" : db_text(res, i, 4),
-		    db_text(res, i, 5), db_text(res, i, 3), db_text(res, i, 1));
-	PQclear(res);
+	for (i = 0; i < len; i++) {
+		anchor_hex_encode(a[i].root, MERKLE_HASH_LEN, root,
+		    sizeof(root));
+		if (a[i].block_number < 0)
+			snprintf(block, sizeof(block), "-");
+		else
+			snprintf(block, sizeof(block), "%" PRId64,
+			    a[i].block_number);
+		printf("%-10" PRIu64 " %-10s %-8s %-6" PRId64 " %-66s %s\n",
+		    a[i].tree_size, a[i].status, block, a[i].confirmations,
+		    a[i].tx_hash, root);
+	}
+	free(a);
 	return 0;
 }
 
 static int
 anchor_status(struct db *db)
 {
-	PGresult   *res = NULL;
-	uint64_t    size;
-	const char *p[1] = { "0" };
-	int	    i;
+	struct proof_anchor a;
+	PGresult	   *res = NULL;
+	uint64_t	    size;
+	char		    root[2 * MERKLE_HASH_LEN + 1];
+	int		    i, found;
 
 	if (log_store_size(db, &size) != 0)
 		return 2;
@@ -56,17 +67,17 @@ anchor_status(struct db *db)
 		printf("anchors_%s=%s\n", db_text(res, i, 0),
 		    db_text(res, i, 1));
 	PQclear(res);
-	if (db_exec(db, "anchor_covering", 1, p, &res) != 0)
+	if (proof_anchor_confirmed(db, 0, &a, &found) != 0)
 		return 2;
-	if (PQntuples(res) == 1)
-		printf("confirmed_tree_size=%s\nconfirmed_root=%s\n"
-		       "confirmed_tx=0x%s\nconfirmed_block=%s\n"
-		       "confirmations=%s\n",
-		    db_text(res, 0, 0), db_text(res, 0, 1), db_text(res, 0, 3),
-		    db_text(res, 0, 4), db_text(res, 0, 5));
-	else
+	if (!found) {
 		printf("confirmed_tree_size=0\n");
-	PQclear(res);
+		return 0;
+	}
+	anchor_hex_encode(a.root, MERKLE_HASH_LEN, root, sizeof(root));
+	printf("confirmed_tree_size=%" PRIu64 "\nconfirmed_root=%s\n"
+	       "confirmed_tx=%s\nconfirmed_block=%" PRId64 "\n"
+	       "confirmations=%" PRId64 "\n",
+	    a.tree_size, root, a.tx_hash, a.block_number, a.confirmations);
 	return 0;
 }
 
@@ -74,7 +85,7 @@ int
 cmd_anchor(const struct cli_env *env, int argc, char **argv)
 {
 	struct db *db = NULL;
-	char	   n[24] = "20";
+	uint64_t   n = 20;
 	int	   status = 2;
 
 	if (cli_wants_help(argc, argv, anchor_help))
@@ -92,7 +103,7 @@ cmd_anchor(const struct cli_env *env, int argc, char **argv)
 			fputs(anchor_help, stderr);
 			return 2;
 		}
-		snprintf(n, sizeof(n), "%ld", v);
+		n = (uint64_t)v;
 	}
 	if (db_open(env->database_url, 1, &db) != 0) {
 		fprintf(stderr,

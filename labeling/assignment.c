@@ -89,7 +89,7 @@ assignment_claim_sql(const struct claim_in *in, int wait,
 	out->v[6] = wait ? "true" : "false";
 	out->v[7] = market_f64(out->buf[7], in->fresh_draw);
 	out->v[8] = market_i64(out->buf[8], rp.gold_ban_min);
-	out->v[9] = market_f64(out->buf[9], rp.gold_ban_accuracy);
+	out->v[9] = market_f64(out->buf[9], rp.gold_ban_z);
 	out->v[10] = market_f64(out->buf[10], rp.credible_z);
 	out->v[11] = market_f64(out->buf[11], rp.qualify_margin);
 	out->v[12] = market_f64(out->buf[12], rp.qualify_evidence);

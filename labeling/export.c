@@ -1,10 +1,15 @@
 /*
  * labeling/export.c — label export (export.h).
  *
- * `anchored` is false until the anchor part records which tree sizes are
- * anchored; it then becomes leaf_index < the largest anchored tree size
- * (see the report of issue 3: the anchors table is not in the schema yet).
-
+ * `anchored`: the label's leaf is under a confirmed anchor, i.e. its
+ * leaf_index is below the largest tree size of the anchors with status
+ * 'confirmed' (sql/0002_anchor.sql).  That anchor's tree size and
+ * transaction come with the row (null when not anchored): the tree size is
+ * the one GET /v1/tasks/{id}/proof proves the leaf at (proof.h), the
+ * transaction the one that put its root on chain.  A sent, mined or failed
+ * anchor anchors nothing.  The anchor is found once per export (a
+ * MATERIALIZED CTE, evaluated once), by a backward scan of the partial
+ * index anchors_confirmed that stops at its first row, never per row.
  *
  * A gold task's row says so (`gold`): its label is the requester's own
  * answer, which finalization adopts whatever the votes said, so it is never
@@ -32,12 +37,17 @@
 
 const struct db_stmt export_stmts[] = {
 	{ "export_labels",
-	    "SELECT t.id, t.external_id,"
+	    "WITH a AS MATERIALIZED (SELECT tree_size, tx_hash FROM anchors"
+	    " WHERE status = 'confirmed' ORDER BY tree_size DESC LIMIT 1)"
+	    " SELECT t.id, t.external_id,"
 	    " p.labels[coalesce(t.gold_label, t.final_label) + 1],"
 	    " t.confidence, t.n_votes,"
-	    " t.low_confidence AND t.gold_label IS NULL, t.leaf_index, false,"
-	    " t.gold_label IS NOT NULL, t.unverified"
+	    " t.low_confidence AND t.gold_label IS NULL, t.leaf_index,"
+	    " a.tree_size IS NOT NULL,"
+	    " t.gold_label IS NOT NULL, t.unverified,"
+	    " a.tree_size, '0x' || encode(a.tx_hash, 'hex')"
 	    " FROM tasks t JOIN projects p ON p.id = t.project_id"
+	    " LEFT JOIN a ON t.leaf_index < a.tree_size"
 	    " WHERE t.project_id = $1 AND t.status = 'final'"
 	    " ORDER BY t.id LIMIT $2" },
 	{ NULL, NULL }
@@ -113,6 +123,14 @@ export_row_jsonl(struct buf *b, const PGresult *res, int i)
 	cJSON_AddBoolToObject(o, "anchored", db_bool(res, i, 7));
 	cJSON_AddBoolToObject(o, "gold", db_bool(res, i, 8));
 	cJSON_AddBoolToObject(o, "unverified", db_bool(res, i, 9));
+	if (db_text(res, i, 10) != NULL) {
+		market_json_i64(o, "anchor_tree_size", db_int64(res, i, 10));
+		cJSON_AddStringToObject(o, "anchor_tx_hash",
+		    db_text(res, i, 11));
+	} else {
+		cJSON_AddNullToObject(o, "anchor_tree_size");
+		cJSON_AddNullToObject(o, "anchor_tx_hash");
+	}
 	text = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (text == NULL)
@@ -125,7 +143,7 @@ export_row_jsonl(struct buf *b, const PGresult *res, int i)
 static int
 export_row_csv(struct buf *b, const PGresult *res, int i)
 {
-	char line[160];
+	char line[240];
 	int  rc;
 
 	snprintf(line, sizeof(line), "%s,", db_text(res, i, 0));
@@ -134,13 +152,16 @@ export_row_csv(struct buf *b, const PGresult *res, int i)
 	    (rc = buf_put(b, ",", 1)) != 0 ||
 	    (rc = buf_csv_field(b, db_text(res, i, 2))) != 0)
 		return rc;
-	snprintf(line, sizeof(line), ",%.6f,%s,%s,%s,%s,%s,%s\r\n",
+	/* Numbers, booleans and the 66-character tx hash: no quoting. */
+	snprintf(line, sizeof(line), ",%.6f,%s,%s,%s,%s,%s,%s,%s,%s\r\n",
 	    db_double(res, i, 3), db_text(res, i, 4),
 	    db_bool(res, i, 5) ? "true" : "false",
 	    db_text(res, i, 6) ? db_text(res, i, 6) : "",
 	    db_bool(res, i, 7) ? "true" : "false",
 	    db_bool(res, i, 8) ? "true" : "false",
-	    db_bool(res, i, 9) ? "true" : "false");
+	    db_bool(res, i, 9) ? "true" : "false",
+	    db_text(res, i, 10) ? db_text(res, i, 10) : "",
+	    db_text(res, i, 11) ? db_text(res, i, 11) : "");
 	return buf_put(b, line, strlen(line));
 }
 
@@ -161,7 +182,8 @@ export_body(struct db *db, void *arg)
 	const char	  *params[2];
 	const char	  *hdr = "task_id,external_id,label,confidence,"
 				 "votes,low_confidence,leaf_index,"
-				 "anchored,gold,unverified\r\n";
+				 "anchored,gold,unverified,"
+				 "anchor_tree_size,anchor_tx_hash\r\n";
 	int		   rc, i;
 
 	free(a->b.p);

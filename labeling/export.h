@@ -1,9 +1,13 @@
 /*
  * labeling/export.h — a project's final labels for its owner, as JSON lines
  * (one {task_id, external_id, label, confidence, votes, low_confidence,
- * leaf_index, anchored, gold} per line) or CSV with the same columns and a
- * header row (RFC 4180 quoting).  A gold row (gold true) carries the gold
- * answer as its label and is never low_confidence.
+ * leaf_index, anchored, gold, unverified, anchor_tree_size, anchor_tx_hash}
+ * per line) or CSV with the same columns in that order and a header row
+ * (RFC 4180 quoting; a null is an empty field).  A gold row (gold true)
+ * carries the gold answer as its label and is never low_confidence.
+ * `anchored` is true exactly when the leaf is under a confirmed anchor;
+ * anchor_tree_size and anchor_tx_hash ("0x…") are then that anchor's (the
+ * largest confirmed one), null otherwise.
  */
 #ifndef LC_EXPORT_H
 #define LC_EXPORT_H

@@ -155,10 +155,11 @@ finalize_record(const struct finalize_in *in, struct finalize_plan *out)
 }
 
 int
-finalize_verified(const struct finalize_voter *v, const struct rep_params *p)
+finalize_verified(const struct finalize_voter *v, int n_labels,
+    const struct rep_params *p)
 {
 	return v->gold_right >= FINALIZE_VERIFIED_GOLD &&
-	    !rep_gold_banned(v->gold_right, v->gold_wrong, p);
+	    !rep_gold_banned(v->gold_right, v->gold_wrong, n_labels, p);
 }
 
 int
@@ -181,7 +182,7 @@ finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
 		rv.beta = voters[i].beta;
 		rv.stake = voters[i].stake_w;
 		voters[i].weight = rep_gold_banned(voters[i].gold_right,
-				       voters[i].gold_wrong, p)
+				       voters[i].gold_wrong, n_labels, p)
 		    ? 0.0
 		    : rep_vote_weight(&rv, n_labels, p);
 		votes[i].label = voters[i].label;
@@ -261,7 +262,7 @@ finalize_plan(const struct finalize_in *in, struct finalize_plan *out)
 	out->unverified = !gold;
 	for (i = 0; i < n && out->unverified; i++)
 		if (labels[i] == out->final_label && weights[i] > 0.0 &&
-		    finalize_verified(&in->voters[i], in->params))
+		    finalize_verified(&in->voters[i], in->n_labels, in->params))
 			out->unverified = 0;
 	for (i = 0; i < n; i++) {
 		/* A slash never exceeds the bond it is taken from: the posted

@@ -66,8 +66,8 @@ int finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
     struct rep_decision *d);
 
 /* 1 when the voter has passed the project's controls (and not failed). */
-int
-finalize_verified(const struct finalize_voter *v, const struct rep_params *p);
+int finalize_verified(const struct finalize_voter *v, int n_labels,
+    const struct rep_params *p);
 
 struct finalize_in {
 	int64_t			     task_id;

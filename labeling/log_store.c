@@ -14,12 +14,14 @@
 #include "labeling/log_store.h"
 
 /* Confirmations of a confirmed anchor grow with the chain head the leader
- * last saw (anchor_control.chain_head), computed here when read. */
+ * last saw (anchor_control.chain_head), computed here when read.  Columns
+ * are named: readers decode them by name (labeling/proof.c). */
 #define ANCHOR_COLS \
-	"tree_size, encode(root, 'hex'), chain_id, encode(tx_hash, 'hex'), " \
-	"block_number, CASE WHEN status = 'confirmed' THEN greatest(" \
-	"confirmations, (SELECT chain_head FROM anchor_control) - " \
-	"block_number + 1) ELSE confirmations END, status, nonce, attempts, " \
+	"tree_size, encode(root, 'hex') AS root, chain_id, " \
+	"encode(tx_hash, 'hex') AS tx_hash, block_number, " \
+	"CASE WHEN status = 'confirmed' THEN greatest(confirmations, " \
+	"(SELECT chain_head FROM anchor_control) - block_number + 1) " \
+	"ELSE confirmations END AS confirmations, status, nonce, attempts, " \
 	"gas_used, effective_gas_price, reorgs, created_at, confirmed_at "
 
 const struct db_stmt log_store_stmts[] = {
@@ -34,8 +36,8 @@ const struct db_stmt log_store_stmts[] = {
 	    "LATERAL (SELECT hash FROM merkle_nodes WHERE level = w.level "
 	    "AND idx = w.idx) n" },
 	{ "log_leaf_by_task",
-	    "SELECT l.leaf_index, l.record, encode(l.leaf_hash, 'hex'), "
-	    "p.owner_id FROM log_leaves l JOIN projects p "
+	    "SELECT l.leaf_index, l.record, encode(l.leaf_hash, 'hex') "
+	    "AS leaf_hash, p.owner_id FROM log_leaves l JOIN projects p "
 	    "ON p.id = l.project_id WHERE l.task_id = $1" },
 	/* A final label waiting for the sequencer (log_sequencer.h). */
 	{ "log_pending_by_task",

@@ -230,7 +230,7 @@ re_run_fit(struct re_fit *f, PGresult *res, int n_labels)
 		if ((x = re_find(f, db_int64(res, (int)i, 1))) == NULL)
 			return LC_ERR_INTERNAL;
 		if (rep_gold_banned((int)x->gold_right, (int)x->gold_wrong,
-			&f->p))
+			n_labels, &f->p))
 			continue;
 		task = db_int64(res, (int)i, 0);
 		if (kept == 0 || task != prev)
@@ -333,7 +333,7 @@ re_temperature(struct re_fit *f, PGresult *gv, int n_labels, int min_votes,
 		x = re_find(f, db_int64(gv, (int)i, 1));
 		if (x != NULL &&
 		    !rep_gold_banned((int)x->gold_right, (int)x->gold_wrong,
-			&p)) {
+			n_labels, &p)) {
 			v.alpha = x->alpha;
 			v.beta = x->beta;
 			if (label == g && v.alpha - p.gold_gain > 0.0)

@@ -15,7 +15,7 @@ rep_params_live(struct rep_params *p)
 	p->prior_beta = 1.0;
 	p->credible_z = 1.28;
 	p->gold_ban_min = 3;
-	p->gold_ban_accuracy = 0.5;
+	p->gold_ban_z = 2.0;
 	p->loo_evidence = true;
 	p->qualify_margin = 0.2;
 	p->accuracy_max = 0.9;
@@ -68,13 +68,17 @@ rep_reputation_evidence_loo(const int *labels, const double *weights, size_t n,
 }
 
 bool
-rep_gold_banned(int right, int wrong, const struct rep_params *p)
+rep_gold_banned(int right, int wrong, int n_labels, const struct rep_params *p)
 {
-	int n = right + wrong;
+	double chance, mean, n = (double)right + (double)wrong;
 
-	if (p == NULL || p->gold_ban_min <= 0 || n < p->gold_ban_min)
+	if (p == NULL || p->gold_ban_min <= 0 || n < p->gold_ban_min ||
+	    n_labels < 2)
 		return false;
-	return (double)right < p->gold_ban_accuracy * n;
+	chance = 1.0 / n_labels;
+	mean = (1.0 + right) / (n + 2.0);
+	return mean + p->gold_ban_z * sqrt(mean * (1.0 - mean) / (n + 3.0)) <
+	    chance + p->qualify_margin * (1.0 - chance);
 }
 
 double

@@ -56,8 +56,19 @@ int rep_reputation_evidence_loo(const int *labels, const double *weights,
     size_t n, int n_labels, int final_label, const struct rep_params *p,
     double *d_alpha, double *d_beta);
 
-/* 1 when a gold record of right / wrong answers bans the voter's weight. */
-bool rep_gold_banned(int right, int wrong, const struct rep_params *p);
+/*
+ * 1 when a gold record of right / wrong answers, in a project of n_labels
+ * labels, shows a failed control: gold_ban_min answers or more, and the
+ * gold accuracy below chance + qualify_margin (1 - chance) even at mean +
+ * gold_ban_z sd of Beta(1 + right, 1 + wrong).  With the live settings
+ * (z = 2, margin 0.2): 0 of 3 right with 2 labels, 0 of 4 or 1 of 8 with
+ * 3.  Over its first 12 controls a labeler right 0.75 of the time fails by
+ * bad luck 2% of the time with 2 labels, 0.4% with 3 (a rule of "under
+ * half right after 3 answers" failed 20% of them), one answering at
+ * random 64% and 34%, one always wrong at once.
+ */
+bool
+rep_gold_banned(int right, int wrong, int n_labels, const struct rep_params *p);
 
 /*
  * Worker w's accuracy under a Dawid-Skene model, corrected for chance.

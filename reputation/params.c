@@ -29,7 +29,7 @@ rep_params_default(struct rep_params *p)
 	p->gold_slash_bp = 300;
 	p->credible_z = 0.0;
 	p->gold_ban_min = 0;
-	p->gold_ban_accuracy = 0.5;
+	p->gold_ban_z = 2.0;
 	p->loo_evidence = false;
 	p->qualify_margin = 0.0;
 	p->qualify_evidence = 20.0;
@@ -83,8 +83,7 @@ rep_params_check(const struct rep_params *p)
 	    p->gold_slash_bp < 0 || p->gold_slash_bp > REP_BP_ONE)
 		return REP_ERR_INVALID;
 	if (!nonnegative(p->credible_z) || p->credible_z > 10.0 ||
-	    p->gold_ban_min < 0 ||
-	    !(p->gold_ban_accuracy >= 0.0 && p->gold_ban_accuracy <= 1.0) ||
+	    p->gold_ban_min < 0 || !nonnegative(p->gold_ban_z) ||
 	    !(p->qualify_margin >= 0.0 && p->qualify_margin < 1.0) ||
 	    !nonnegative(p->qualify_evidence) ||
 	    !(p->temperature >= 1.0 && p->temperature <= REP_MAX_TEMPERATURE))

@@ -92,14 +92,16 @@ struct rep_params {
 	 * of the voter's Beta instead of its mean, so a voter about whom
 	 * little is known counts for (next to) nothing and the posterior does
 	 * not claim more than the evidence allows.  gold_ban_min > 0: a voter
-	 * with that many gold answers or more, less than gold_ban_accuracy of
-	 * them right, weighs nothing (a failed control).  loo_evidence: a
+	 * with that many gold answers or more whose gold accuracy, even at
+	 * mean + gold_ban_z sd of Beta(1 + right, 1 + wrong), is below
+	 * chance + qualify_margin (1 - chance), weighs nothing (it failed its
+	 * controls, rep_gold_banned()).  loo_evidence: a
 	 * final gives a voter evidence only as far as it was sure without
 	 * that voter's own vote (rep_reputation_evidence_loo()).
 	 */
 	double credible_z;
 	int    gold_ban_min;
-	double gold_ban_accuracy;
+	double gold_ban_z;
 	bool   loo_evidence;
 	/*
 	 * qualify_margin > 0: a labeler whose accuracy is, at mean + z sd,

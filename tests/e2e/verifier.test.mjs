@@ -1,11 +1,15 @@
 // tests/e2e/verifier.test.mjs — the verifier accepts a real proof (RFC 6962 tree
-// built here, root anchored in a real anvil transaction) and rejects tampered ones.
+// built here, root anchored in a real anvil transaction) and rejects tampered ones;
+// its "Fetch proof" works for the signed-in owner of the task's project and
+// explains in words why another requester, a signed-out visitor or an unknown
+// task gets none.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { startStack, Anvil } from '../integration/lib/stack.mjs';
+import { startStack, Anvil, api, sleep } from '../integration/lib/stack.mjs';
 import { launch, newPage, shot, realErrors, hasRoute } from './lib/browser.mjs';
+import { requester, credit, must, nodeLabeler, labelAll, project } from './lib/market.mjs';
 
 const H = (...b) => createHash('sha256').update(Buffer.concat(b.map((x) => Buffer.from(x)))).digest();
 const leafH = (rec) => H([0], rec);
@@ -98,6 +102,80 @@ test('verifier accepts a real anchored proof and rejects tampered ones', async (
   assert.equal(await page.getAttribute('[data-step=anchor]', 'class'), 'step step-skip');
   assert.deepEqual(realErrors(page), []);
   await page.close();
+});
+
+async function signIn(page, token) {
+  await page.goto(`${st.url}/#/key`);
+  await page.fill('#api-token', token);
+  await page.click('#token-sign-in');
+  await page.waitForURL(/#\/requester$/);
+}
+
+// Clicks "Fetch proof" for `id`; resolves with the refusal shown, or null
+// when the proof was fetched and verified.
+async function fetchProof(page, id) {
+  await page.goto(`${st.url}/#/verify`);
+  await page.fill('#proof-task', String(id));
+  await page.click('#fetch-proof');
+  await page.waitForFunction(() => document.querySelector('#verify-results')?.dataset.verdict ||
+    !document.querySelector('#fetch-error')?.hidden);
+  if (await page.isVisible('#fetch-error')) {
+    return { status: await page.getAttribute('#fetch-error', 'data-status'), text: await page.textContent('#fetch-error') };
+  }
+  return null;
+}
+
+test('Fetch proof: the signed-in owner gets and verifies it; others are told why not', async () => {
+  const owner = await requester(st, 'proof-owner');
+  await credit(st, owner.id, 100_000000);
+  const p = await project(st, owner.token);
+  await must(api(st.url, 'POST', `/v1/projects/${p.id}/fund`, { token: owner.token, body: { amount: 10_000000 } }));
+  await must(api(st.url, 'POST', `/v1/projects/${p.id}/tasks`, { token: owner.token, body: [{ data: { text: 'a cat purrs' }, external_id: 'v1' }] }));
+  assert.equal(await labelAll(st, await nodeLabeler(st), p.id), 1);
+  let row;
+  for (let i = 0; i < 200 && !(row?.leaf_index >= 0); i++) {	// the log sequencer appends within milliseconds
+    if (i) await sleep(25);
+    const ex = await api(st.url, 'GET', `/v1/projects/${p.id}/labels`, { token: owner.token });
+    assert.equal(ex.status, 200, ex.text);
+    row = JSON.parse(ex.text.trim() || 'null');
+  }
+  assert.ok(row?.leaf_index >= 0, 'the label is in the log');
+
+  // The owner, signed in: the proof is fetched with the session's token and verifies.
+  const page = await newPage(browser, st.url);
+  await signIn(page, owner.token);
+  assert.equal(await fetchProof(page, row.task_id), null);
+  assert.equal(await page.getAttribute('#verify-results', 'data-verdict'), 'ok', await page.textContent('#verify-results'));
+  const steps = await page.$$eval('.step', (els) => Object.fromEntries(els.map((e) => [e.dataset.step, e.className.replace(/.*step-/, '')])));
+  assert.deepEqual(steps, { parse: 'ok', leaf: 'ok', path: 'ok', root: 'ok', anchor: 'skip' });
+  assert.equal(JSON.parse(JSON.parse(await page.inputValue('#proof-input')).leaf).task, row.task_id);
+  await shot(page, 'verifier-fetch-owner');
+  // A task that does not exist.
+  const none = await fetchProof(page, 999999);
+  assert.equal(none.status, '404');
+  assert.match(none.text, /no such task, or its label is not final yet, or it has not entered the log/);
+  assert.deepEqual(realErrors(page), []);
+  await page.close();
+
+  // Another requester: 403, in words.
+  const other = await requester(st, 'proof-other');
+  const page2 = await newPage(browser, st.url);
+  await signIn(page2, other.token);
+  const refused = await fetchProof(page2, row.task_id);
+  assert.equal(refused.status, '403');
+  assert.match(refused.text, new RegExp(`Task ${row.task_id} is not in one of your projects`));
+  assert.match(refused.text, /only the requester who owns its project/);
+  assert.equal(await page2.getAttribute('#verify-results', 'data-verdict'), null, 'nothing verified');
+  await shot(page2, 'verifier-fetch-forbidden');
+  assert.deepEqual(realErrors(page2), []);
+  await page2.close();
+
+  // Signed out: told to sign in.
+  const page3 = await newPage(browser, st.url);
+  const out = await fetchProof(page3, row.task_id);
+  assert.equal(out.status, '401');
+  assert.match(out.text, /^Sign in to fetch the proof/);
+  await page3.close();
 });
 
 test('verifier on a phone', async () => {

@@ -6,7 +6,8 @@
 // gets it re-sent and confirmed; anvil stopped for 60 s → the backlog is
 // anchored once; killing the leader → the other instance anchors; a crash
 // between recording and sending re-sends the same transaction; a stuck
-// anchor is replaced at the same nonce with higher fees.
+// anchor is replaced at the same nonce with higher fees; the labels export
+// says `anchored` only once an anchor covering the leaf is confirmed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -210,6 +211,28 @@ test('tampered proofs fail at the right step', async () => {
   assert.equal((await st.labelctl(['verify', path.join(st.dir, 'junk.json')])).code, 2, 'not JSON');
 });
 
+test('a log that disagrees with its confirmed anchor serves no proof', async () => {
+  const [leaf] = await st.sql('SELECT task_id FROM log_leaves WHERE leaf_index = 4');
+  const proof = await getProof(leaf.task_id);
+  assert.ok(proof.anchor, 'leaf 4 is under a confirmed anchor');
+  const flipped = (proof.root[0] === '0' ? '1' : '0') + proof.root.slice(1);
+  await st.sql("UPDATE anchors SET root = decode($1, 'hex') WHERE tree_size = $2 AND status = 'confirmed'",
+    [flipped, proof.tree_size]);
+  try {
+    const r = await api(cur, 'GET', `/v1/tasks/${leaf.task_id}/proof`, { token: log.token });
+    assert.equal(r.status, 500, r.text);
+    assert.equal(r.body.path, undefined, 'no proof in the answer');
+    assert.match(r.body.detail, new RegExp(`disagrees with its anchor at tree size ${proof.tree_size}`));
+    assert.ok(st.servers.some((s) => s.log().includes(`event=log_root_mismatch tree_size=${proof.tree_size}`)),
+      'logged as an error');
+  } finally {
+    await st.sql("UPDATE anchors SET root = decode($1, 'hex') WHERE tree_size = $2 AND status = 'confirmed'",
+      [proof.root, proof.tree_size]);
+  }
+  const again = await getProof(leaf.task_id);
+  assert.deepEqual([again.root, again.path, again.anchor.tx_hash], [proof.root, proof.path, proof.anchor.tx_hash]);
+});
+
 test('consistency proofs between successive anchors verify', async () => {
   const s0 = await log.size();
   await log.append(3);
@@ -342,6 +365,91 @@ test('a stuck anchor is replaced at the same nonce with fees raised by 12.5%', {
   await verifyTask(leaf.taskId);
   assert.equal(await senderTxCount(), done.length + plainTransfers, 'one mined transaction per anchor');
   assert.ok(await metric(cur, 'labelchain_anchor_replaced_total') >= 1);
+});
+
+// A project's labels, exported as JSON lines and as CSV, keyed by task id.
+async function exportRows(token, pid) {
+  const jl = await api(cur, 'GET', `/v1/projects/${pid}/labels`, { token });
+  assert.equal(jl.status, 200, jl.text);
+  const rows = jl.text.trim().split('\n').map((l) => JSON.parse(l));
+  const csv = await api(cur, 'GET', `/v1/projects/${pid}/labels?format=csv`, { token });
+  assert.equal(csv.status, 200, csv.text);
+  const lines = csv.text.trim().split('\r\n');
+  const head = lines[0].split(',');
+  assert.deepEqual(head.slice(-5), ['anchored', 'gold', 'unverified', 'anchor_tree_size', 'anchor_tx_hash']);
+  const byId = Object.fromEntries(lines.slice(1).map((l) => { const f = l.split(','); return [f[0], f]; }));
+  for (const r of rows) {
+    const f = byId[r.task_id];
+    assert.equal(f[head.indexOf('anchored')], String(r.anchored), 'CSV and JSON agree');
+    assert.equal(f[head.indexOf('anchor_tree_size')], r.anchor_tree_size === null ? '' : String(r.anchor_tree_size));
+    assert.equal(f[head.indexOf('anchor_tx_hash')], r.anchor_tx_hash ?? '');
+  }
+  return rows;
+}
+
+test('exports: anchored only under a confirmed anchor, with its tree size and transaction', { timeout: 90000 }, async () => {
+  const req = await requester(st, 'exporter');
+  await credit(st, 'exporter', 1000000000);
+  const p = await api(cur, 'POST', '/v1/projects', { token: req.token,
+    body: { ...PROJECT, min_votes: 1, max_votes: 1, min_stake: 0, gold_rate: 0 } });
+  assert.equal(p.status, 201, p.text);
+  const pid = p.body.id;
+  assert.equal((await api(cur, 'POST', `/v1/projects/${pid}/fund`, { token: req.token,
+    body: { amount: 100000000 } })).status, 200);
+  assert.equal((await api(cur, 'POST', `/v1/projects/${pid}/tasks`, { token: req.token,
+    body: [0, 1].map((i) => ({ data: { e: i }, external_id: `e${i}` })) })).status, 201);
+  // Nothing is mined from here on until the test says so: the anchor of
+  // these leaves is sent, then mined with one confirmation of two, and only
+  // then confirmed.
+  await st.anvil.rpc('evm_setAutomine', [false]);
+  try {
+    const key = newKey();
+    const token = await login(cur, key);
+    for (let n = 0; n < 2; n++) {
+      const c = await api(cur, 'POST', `/v1/projects/${pid}/assignments`, { token });
+      assert.equal(c.status, 201, c.text);
+      const a = c.body;
+      assert.equal((await api(cur, 'POST', `/v1/assignments/${a.assignment_id}/vote`, { token,
+        body: { label: 'cat', signature: voteSig(key, a.assignment_id, a.task.id, 'cat') } })).status, 201);
+    }
+    let rows;
+    for (let i = 0; i < 200; i++) {		// the sequencer appends within milliseconds
+      rows = await exportRows(req.token, pid);
+      if (rows.length === 2 && rows.every((r) => r.leaf_index !== null)) break;
+      await sleep(25);
+    }
+    assert.equal(rows.length, 2);
+    const first = Math.min(...rows.map((r) => r.leaf_index));
+    const unanchored = (rs) => rs.every((r) => r.anchored === false && r.anchor_tree_size === null &&
+      r.anchor_tx_hash === null);
+    assert.ok(unanchored(rows), JSON.stringify(rows));
+    // Sent, not mined: still not anchored.
+    const sent = await waitAnchors(st, (rs) => rs.some((r) => r.tree_size > first && r.status === 'sent'),
+      { mine: false, everyMs: 100 });
+    const a = sent.find((r) => r.tree_size > first && r.status === 'sent');
+    assert.ok(unanchored(await exportRows(req.token, pid)), 'a sent anchor anchors nothing');
+    // One block: mined with 1 confirmation of 2, still not anchored.
+    await st.anvil.rpc('evm_mine');
+    await waitAnchors(st, (rs) => rs.some((r) => r.tree_size === a.tree_size && r.status === 'mined'),
+      { mine: false, everyMs: 100 });
+    assert.ok(unanchored(await exportRows(req.token, pid)), 'a mined anchor anchors nothing');
+  } finally {
+    await st.anvil.rpc('evm_setAutomine', [true]);
+  }
+  // Confirmed: every leaf under the largest confirmed anchor is anchored,
+  // with that anchor's tree size and transaction, the ones its proof names.
+  const last = Math.max(...(await exportRows(req.token, pid)).map((r) => r.leaf_index));
+  const all = await waitAnchors(st, (rs) => rs.some((r) => r.tree_size > last && r.status === 'confirmed'));
+  const top = all.filter((r) => r.status === 'confirmed').pop();
+  const rows = await exportRows(req.token, pid);
+  for (const r of rows) {
+    assert.equal(r.anchored, true, JSON.stringify(r));
+    assert.equal(r.anchor_tree_size, top.tree_size);
+    assert.equal(r.anchor_tx_hash, `0x${top.tx}`);
+    const proof = await getProof(r.task_id, { token: req.token });
+    assert.equal(proof.tree_size, r.anchor_tree_size);
+    assert.equal(proof.anchor.tx_hash, r.anchor_tx_hash);
+  }
 });
 
 test('labelctl anchor now and anchor_max_pending anchor before the interval', async () => {

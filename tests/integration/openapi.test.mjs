@@ -27,6 +27,30 @@ function routed() {
   return [...src.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"(\/[^"]*)"/g)].map((m) => `${m[1]} ${m[2]}`);
 }
 
+// The operations whose security is `security: []` (no token), from the
+// document; and the routes of server/routes.c that take none (AUTH_NONE).
+function documentedOpen(yamlText) {
+  const open = new Set();
+  let cur = null; let op = null; let inPaths = false;
+  for (const line of yamlText.split('\n')) {
+    if (/^paths:/.test(line)) { inPaths = true; continue; }
+    if (inPaths && /^\S/.test(line)) inPaths = false;
+    if (!inPaths) continue;
+    let m = /^ {2}(\/\S*):\s*$/.exec(line);
+    if (m) { cur = m[1]; op = null; continue; }
+    m = /^ {4}(get|post|put|patch|delete):\s*$/.exec(line);
+    if (m) { op = `${m[1].toUpperCase()} ${cur}`; continue; }
+    if (op && /^ {6}security: \[\]\s*$/.test(line)) open.add(op);
+  }
+  return open;
+}
+
+function routedOpen() {
+  const src = fs.readFileSync(path.join(SRCDIR, 'server/routes.c'), 'utf8');
+  return [...src.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"(\/[^"]*)",\s*\w+,\s*(AUTH_\w+)/g)]
+    .filter((m) => m[3] === 'AUTH_NONE').map((m) => `${m[1]} ${m[2]}`);
+}
+
 test('every routed path and method is in web/openapi.yaml', () => {
   const doc = fs.readFileSync(path.join(SRCDIR, 'web/openapi.yaml'), 'utf8');
   assert.match(doc, /^openapi: 3\.1\.\d+$/m);
@@ -37,6 +61,14 @@ test('every routed path and method is in web/openapi.yaml', () => {
   assert.deepEqual(missing, [], 'undocumented routes');
   const extra = [...ops].filter((o) => !routes.includes(o));
   assert.deepEqual(extra, [], 'documented but not routed');
+});
+
+test('web/openapi.yaml states each route\'s security: no token exactly where routes.c takes none', () => {
+  const doc = fs.readFileSync(path.join(SRCDIR, 'web/openapi.yaml'), 'utf8');
+  assert.match(doc, /^security:\n {2}- bearer: \[\]$/m, 'a bearer token by default');
+  const open = routedOpen();
+  assert.ok(open.includes('GET /healthz') && !open.includes('GET /v1/tasks/{id}/proof'), 'auth read from routes.c');
+  assert.deepEqual([...documentedOpen(doc)].sort(), open.sort());
 });
 
 // Operations of a path in the document, with the text of each.

@@ -244,9 +244,10 @@ test('the export marks gold tasks: the label is the gold answer, never low-confi
   assert.equal(rows['q,"x"'].gold, true);
   const csv = await api(st.url, 'GET', `/v1/projects/${p.id}/labels?format=csv`, { token: owner.token });
   const lines = csv.text.trim().split('\r\n');
-  assert.equal(lines[0], 'task_id,external_id,label,confidence,votes,low_confidence,leaf_index,anchored,gold,unverified');
+  assert.equal(lines[0], 'task_id,external_id,label,confidence,votes,low_confidence,leaf_index,anchored,gold,unverified,anchor_tree_size,anchor_tx_hash');
   const byExt = Object.fromEntries(lines.slice(1).map((line) => [line.includes('"q,""x"""') ? 'q,"x"' : line.split(',')[1], line]));
-  assert.match(byExt.g, /,cat,[0-9.]+,2,false,\d*,(true|false),true,false$/);
-  assert.match(byExt.n, /,dog,[0-9.]+,2,(true|false),\d*,(true|false),false,true$/);
-  assert.match(byExt['q,"x"'], /,dog,[0-9.]+,2,false,\d*,(true|false),true,false$/);
+  // No chain here: nothing is anchored, the anchor's columns are empty.
+  assert.match(byExt.g, /,cat,[0-9.]+,2,false,\d*,false,true,false,,$/);
+  assert.match(byExt.n, /,dog,[0-9.]+,2,(true|false),\d*,false,false,true,,$/);
+  assert.match(byExt['q,"x"'], /,dog,[0-9.]+,2,false,\d*,false,true,false,,$/);
 });

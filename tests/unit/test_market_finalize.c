@@ -255,9 +255,10 @@ START_TEST(test_decide_live)
 	ck_assert(V[0].weight > 1.0);
 	ck_assert_int_eq(d.state, REP_TASK_FINAL);
 	ck_assert_int_eq(d.label, 0);
-	/* A failed control bans: the same voter weighs nothing. */
-	V[0].gold_wrong = 3;
-	V[1].gold_wrong = 3;
+	/* A failed control bans: the same voter weighs nothing (3 labels:
+	 * 0 of 4 right is a failed record, 0 of 3 is not yet). */
+	V[0].gold_wrong = 4;
+	V[1].gold_wrong = 4;
 	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
 	ck_assert_double_eq(V[0].weight, 0.0);
 	ck_assert_int_eq(d.state, REP_TASK_OPEN);

@@ -85,16 +85,39 @@ END_TEST
 
 START_TEST(test_gold_ban)
 {
-	ck_assert(!rep_gold_banned(0, 2, &L)); /* too few answers */
-	ck_assert(rep_gold_banned(0, 3, &L));
-	ck_assert(rep_gold_banned(1, 2, &L));
-	ck_assert(!rep_gold_banned(2, 2, &L)); /* half right: not below */
-	ck_assert(rep_gold_banned(4, 5, &L));
+	int k, r, w;
+
+	ck_assert(!rep_gold_banned(0, 2, 2, &L)); /* too few answers */
+	/* Two labels: 0 of 3, 1 of 6, 2 of 8 right. */
+	ck_assert(rep_gold_banned(0, 3, 2, &L));
+	ck_assert(!rep_gold_banned(1, 2, 2, &L)); /* bad luck happens */
+	ck_assert(!rep_gold_banned(1, 4, 2, &L));
+	ck_assert(rep_gold_banned(1, 5, 2, &L));
+	ck_assert(!rep_gold_banned(2, 5, 2, &L));
+	ck_assert(rep_gold_banned(2, 6, 2, &L));
+	/* Three: 0 of 4, 1 of 8 (chance is lower). */
+	ck_assert(!rep_gold_banned(0, 3, 3, &L));
+	ck_assert(rep_gold_banned(0, 4, 3, &L));
+	ck_assert(!rep_gold_banned(1, 6, 3, &L));
+	ck_assert(rep_gold_banned(1, 7, 3, &L));
+	ck_assert(!rep_gold_banned(5, 5, 3, &L));
+	/* One more wrong answer never clears a failed record, one more
+	 * right answer never fails a clear one. */
+	for (k = 2; k <= 6; k++)
+		for (r = 0; r < 40; r++)
+			for (w = 0; w < 40; w++) {
+				if (rep_gold_banned(r, w, k, &L))
+					ck_assert(
+					    rep_gold_banned(r, w + 1, k, &L));
+				else
+					ck_assert(
+					    !rep_gold_banned(r + 1, w, k, &L));
+			}
 	{
 		struct rep_params d;
 
 		rep_params_default(&d); /* offline: no bans */
-		ck_assert(!rep_gold_banned(0, 100, &d));
+		ck_assert(!rep_gold_banned(0, 100, 2, &d));
 	}
 }
 END_TEST

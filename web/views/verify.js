@@ -1,8 +1,11 @@
-// web/views/verify.js — the verifier: no sign-in.  Recomputes the leaf hash,
-// the inclusion path and the root in the browser and checks the anchor
-// transaction on an EVM JSON-RPC endpoint the user names.
+// web/views/verify.js — the verifier.  Recomputes the leaf hash, the
+// inclusion path and the root in the browser and checks the anchor
+// transaction on an EVM JSON-RPC endpoint the user names; that needs no
+// sign-in.  "Fetch proof" asks this server for a task's proof, which it
+// serves to the owner of the task's project only: the request carries the
+// signed-in requester's token, and a refusal is explained in words.
 import { h, clear, readFile, errorText } from '../lib/dom.js';
-import { get } from '../lib/api.js';
+import { get, session } from '../lib/api.js';
 import { fromHex, toHex, equalBytes } from '../lib/hex.js';
 import { leafHash, rootFromInclusionProof, anchorCalldata, parseAnchorCalldata, proofShapeProblems } from '../lib/merkle.js';
 
@@ -31,15 +34,28 @@ export default function verifyView(main) {
 
   const taskId = h('input', { id: 'proof-task', type: 'text', inputmode: 'numeric', placeholder: 'e.g. 42', autocomplete: 'off',
     onkeydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); document.getElementById('fetch-proof').click(); } } });
-  const fetchErr = h('p', { class: 'callout callout-fail', role: 'alert', hidden: true });
+  const fetchErr = h('p', { class: 'callout callout-fail', id: 'fetch-error', role: 'alert', hidden: true });
+  const fetchHint = h('p', { class: 'hint', id: 'fetch-hint' }, session.token
+    ? 'Proofs are served to the requester who owns the task\'s project; you are signed in.'
+    : 'Proofs are served to the requester who owns the task\'s project: sign in first.');
   const fetcher = h('div', { class: 'row' },
-    h('div', { class: 'field' }, h('label', { for: 'proof-task' }, 'Or fetch the proof of a task from this server'), taskId),
+    h('div', { class: 'field' }, h('label', { for: 'proof-task' }, 'Or fetch the proof of a task from this server'), taskId, fetchHint),
     h('button', { class: 'btn', type: 'button', id: 'fetch-proof', onclick: async () => {
+      const id = taskId.value.trim();
       fetchErr.hidden = true;
+      delete fetchErr.dataset.status;
+      if (!/^[1-9][0-9]{0,18}$/.test(id)) {
+        fetchErr.hidden = false; fetchErr.textContent = 'A task id is a whole number from 1 up, as in the exports\' task_id column.';
+        return;
+      }
       try {
-        const p = await get(`/v1/tasks/${encodeURIComponent(taskId.value.trim())}/proof`, { auth: false });
+        const p = await get(`/v1/tasks/${id}/proof`);
         input.value = JSON.stringify(p, null, 2); run();
-      } catch (e) { fetchErr.hidden = false; fetchErr.textContent = `No proof for task ${taskId.value.trim()}: ${errorText(e)}`; }
+      } catch (e) {
+        fetchErr.hidden = false;
+        if (e.status) fetchErr.dataset.status = String(e.status);
+        fetchErr.textContent = fetchFailure(id, e);
+      }
     } }, 'Fetch proof'));
   const form = h('form', { class: 'panel stack', onsubmit: (e) => { e.preventDefault(); run(); } },
     drop, file, fetcher, fetchErr,
@@ -66,8 +82,19 @@ export default function verifyView(main) {
 
   main.append(
     h('div', { class: 'page-head' }, h('h1', {}, 'Verify a label'),
-      h('p', { class: 'lead' }, 'Everything is recomputed here, in your browser: the leaf hash (SHA-256 of 0x00 ‖ record), the RFC 9162 inclusion path up to the root, and — given an RPC URL — the anchor transaction that put that root on chain. Nothing is sent to labelchain.')),
+      h('p', { class: 'lead' }, 'Everything is recomputed here, in your browser: the leaf hash (SHA-256 of 0x00 ‖ record), the RFC 9162 inclusion path up to the root, and — given an RPC URL — the anchor transaction that put that root on chain. Nothing is sent to labelchain: a proof fetched from this server is checked here like any other.')),
     h('div', { class: 'grid-2' }, form, results));
+}
+
+// Why the server gave no proof, in words (GET /v1/tasks/{id}/proof).
+export function fetchFailure(id, e) {
+  switch (e.status) {
+    case 401: return `Sign in to fetch the proof of task ${id}: proofs are served to the requester who owns the task's project.`;
+    case 403: return `Task ${id} is not in one of your projects: only the requester who owns its project can fetch its proof here. Ask them for the proof JSON and paste it above — anyone can verify it.`;
+    case 404: return `No proof for task ${id}: there is no such task, or its label is not final yet, or it has not entered the log.`;
+    case 409: return `Task ${id} is final a moment ago; its label enters the log within a second — fetch again shortly.`;
+    default: return `No proof for task ${id}: ${errorText(e)}`;
+  }
 }
 
 const step = (id, title, status, detail, extra) => ({ id, title, status, detail, extra });
