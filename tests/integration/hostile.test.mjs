@@ -257,18 +257,20 @@ test('hostile clients get their 4xx or are cut off; an honest labeler keeps labe
     assert.equal((await req('POST', `/v1/projects/${P}/tasks`, { from: '127.0.0.6', token: owner.token,
       body: JSON.stringify(tasks) })).status, 200);
 
-    // -- Malformed input.
-    const bad = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('"}')]);
-    for (const [method, path, token] of [
-      ['PATCH', `/v1/projects/${P}`, owner.token],
-      ['POST', '/v1/projects', owner.token],
-      ['POST', `/v1/projects/${P}/tasks`, owner.token],
-      ['POST', '/v1/auth/challenge', undefined],
+    // -- Malformed input: bytes that are not UTF-8 (a broken pair, an
+    // encoded surrogate, an overlong '/'), in JSON and in NDJSON.
+    const notUtf8 = (head, bytes, tail) => Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
+    for (const [method, path, token, body, type] of [
+      ['PATCH', `/v1/projects/${P}`, owner.token, notUtf8('{"name":"', [0xc3, 0x28, 0xff, 0xfe], '"}')],
+      ['POST', '/v1/projects', owner.token, notUtf8('{"name":"', [0xc3, 0x28], '"}')],
+      ['POST', `/v1/projects/${P}/tasks`, owner.token, notUtf8('[{"data":"', [0xed, 0xa0, 0x80], '"}]')],
+      ['POST', `/v1/projects/${P}/tasks`, owner.token, notUtf8('{"data":"', [0xc0, 0xaf], '"}\n'), 'application/x-ndjson'],
+      ['POST', '/v1/auth/challenge', undefined, notUtf8('{"public_key":"', [0xff], '"}')],
+      ['POST', '/v1/me/stake', mallory.token, notUtf8('{"amount":1,"x":"', [0xf8, 0x88, 0x80, 0x80, 0x80], '"}')],
     ]) {
-      const body = path.endsWith('/tasks')
-        ? Buffer.concat([Buffer.from('[{"data":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}]')]) : bad;
-      const r = await req(method, path, { from: '127.0.0.8', token, body });
-      assert.ok([400, 422].includes(r.status), `${method} ${path} with bad UTF-8: ${r.status} ${r.text}`);
+      const r = await req(method, path, { from: '127.0.0.8', token, body,
+        headers: type ? { 'content-type': type } : {} });
+      problem(r, 400, 'bad-json');
     }
     for (const depth of [2000, 30000]) {
       const nested = '['.repeat(depth) + ']'.repeat(depth);
