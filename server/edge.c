@@ -101,7 +101,9 @@ edge_reap(void *arg)
 			 * closes the connection itself. */
 			(void)shutdown(c->fd, SHUT_RDWR);
 		}
-		clock_gettime(CLOCK_REALTIME, &until);
+		/* The condition waits on the monotonic clock (edge_create):
+		 * a step of the wall clock cannot stall the reaper. */
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += EDGE_REAP_INTERVAL_MS * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
 			until.tv_sec++;
@@ -122,15 +124,19 @@ edge_create(const struct config *cfg, struct edge **out)
 		{ cfg->rate_label, cfg->rate_label_address },
 		{ cfg->rate_upload, cfg->rate_upload_address },
 	};
-	struct edge *e;
-	size_t	     n;
-	int	     i, j;
+	struct edge	  *e;
+	pthread_condattr_t ca;
+	size_t		   n;
+	int		   i, j;
 
 	*out = NULL;
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		return LC_ERR_NOMEM;
 	pthread_mutex_init(&e->lock, NULL);
-	pthread_cond_init(&e->wake, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->wake, &ca);
+	pthread_condattr_destroy(&ca);
 	TAILQ_INIT(&e->conns);
 	for (i = 0; i < 4; i++)
 		for (j = 0; j < 2; j++)
