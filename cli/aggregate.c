@@ -1,10 +1,16 @@
 /*
  * cli/aggregate.c — `labelctl aggregate` (see aggregate.h).
  *
- * A thin shell around reputation/: read the CSV files, map item, worker
- * and label strings to dense indices, run one estimator, print the labels.
- * Labels are indexed in byte order so that "ties go to the lowest index" is
- * "ties go to the lowest label", the rule of the data sets' reference.py.
+ * A thin shell around reputation/: stream the CSV files (cli/csv.c), map
+ * item, worker and label names to dense indices (cli/intern.c: one hash
+ * table each, names copied once into an arena), run one estimator over
+ * flat arrays on every core (cli/pool.c), print the labels.
+ *
+ * Labels are indexed in byte order so that "ties go to the lowest index"
+ * is "ties go to the lowest label", the rule of the data sets' reference.
+ * The gold file is read last and never adds an item, a worker or a label:
+ * a gold label that no vote used cannot be any method's answer, so it is
+ * kept apart (AGG_GOLD_UNVOTED), counted as wrong and reported.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,134 +20,72 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/aggregate.h"
 #include "cli/csv.h"
+#include "cli/pool.h"
 #include "reputation/reputation.h"
 
 #define EXIT_INPUT 1
-#define EXIT_INTERNAL 2
-#define MAX_STAKE_CREDITS 1e9
+#define EXIT_USAGE 2 /* also: an input that cannot be read, no memory */
+#define OUT_BLOCK_ITEMS 16384 /* items formatted per block of output */
 
-/* String interning: open addressing, keys owned by the table. */
-struct strtab {
-	char   **name; /* by index */
-	size_t	 n, cap;
-	int32_t *slot; /* hash slots: index or -1 */
-	size_t	 n_slots;
+enum method {
+	METHOD_STAKE,
+	METHOD_DS,
+	METHOD_ONECOIN,
+	METHOD_WAWA,
+	METHOD_MV,
+	METHOD_REPLAY
 };
 
-enum method { METHOD_STAKE, METHOD_DS, METHOD_ONECOIN, METHOD_MV };
-
-static const struct {
+static const struct method_entry {
 	const char *name;
 	enum method method;
+	const char *help;
 } methods[] = {
-	{ "stake", METHOD_STAKE },
-	{ "ds", METHOD_DS },
-	{ "onecoin", METHOD_ONECOIN },
-	{ "mv", METHOD_MV },
+	{ "stake", METHOD_STAKE,
+	    "(default) ds started from stake-weighted majority vote, each\n"
+	    "worker's evidence discounted by its stake factor min(1, sqrt(stake\n"
+	    "/ 10 credits)) as the live market weighs votes; the same as ds\n"
+	    "without --stakes" },
+	{ "ds", METHOD_DS,
+	    "Dawid-Skene EM, one confusion matrix per worker, drawn toward the\n"
+	    "worker's one-coin row (its accuracy shrunk to the crowd's by an\n"
+	    "empirical-Bayes prior, the crowd's pooled wrong answers): K\n"
+	    "pseudo-votes per row (--row-prior), and one-coin outright below\n"
+	    "K^2 effective votes; started from majority vote" },
+	{ "onecoin", METHOD_ONECOIN,
+	    "one-coin EM: one accuracy per worker (shrunk to the crowd's by\n"
+	    "the same prior), wrong answers spread evenly, uniform class prior" },
+	{ "wawa", METHOD_WAWA,
+	    "majority vote weighted by each worker's agreement with plain\n"
+	    "majority vote (crowd-kit's Wawa)" },
+	{ "mv", METHOD_MV, "majority vote, ties to the lowest label" },
+	{ "replay", METHOD_REPLAY,
+	    "the live market's online model replayed in vote order (what the\n"
+	    "market would have concluded), then stake from its posteriors;\n"
+	    "sequential, so slower on large files" },
 };
+#define N_METHODS (sizeof(methods) / sizeof(methods[0]))
 
-struct agg {
-	struct strtab	items, workers, labels;
-	struct rep_obs *obs; /* label = index in labels (unsorted) */
-	size_t		n_obs, cap_obs;
-	int64_t	       *stake; /* by worker */
-	int32_t	       *gold;  /* by item, label index or -1 */
-	size_t		n_gold;
-	bool		header_done;
+static const char *const item_names[] = { "item", "task", "item_id", "task_id",
+	NULL };
+static const char *const worker_names[] = { "worker", "annotator", "performer",
+	"labeler", "worker_id", NULL };
+static const char *const label_names[] = { "label", "true_label", "gold",
+	"answer", NULL };
+static const char *const stake_names[] = { "stake", NULL };
+
+/* Loading state shared by the three record callbacks. */
+struct loader {
+	struct aggregate_data *d;
+	struct intern	       labels; /* in order of appearance */
+	int32_t		      *gold;   /* by item: unsorted label index */
+	size_t		       cap_obs;
+	bool		       header_done;
 };
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-	return h;
-}
-
-static void
-strtab_free(struct strtab *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		free(t->name[i]);
-	free(t->name);
-	free(t->slot);
-	memset(t, 0, sizeof(*t));
-}
-
-static int
-strtab_grow(struct strtab *t)
-{
-	size_t	 n_slots = t->n_slots ? t->n_slots * 2 : 1024, i, h;
-	int32_t *slot;
-
-	if ((slot = malloc(n_slots * sizeof(*slot))) == NULL)
-		return -1;
-	for (i = 0; i < n_slots; i++)
-		slot[i] = -1;
-	for (i = 0; i < t->n; i++) {
-		h = hash_str(t->name[i]) & (n_slots - 1);
-		while (slot[h] >= 0)
-			h = (h + 1) & (n_slots - 1);
-		slot[h] = (int32_t)i;
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->n_slots = n_slots;
-	return 0;
-}
-
-/* Index of s, or -1 when absent. */
-static int32_t
-strtab_find(const struct strtab *t, const char *s)
-{
-	size_t h;
-
-	if (t->n_slots == 0)
-		return -1;
-	h = hash_str(s) & (t->n_slots - 1);
-	while (t->slot[h] >= 0) {
-		if (strcmp(t->name[t->slot[h]], s) == 0)
-			return t->slot[h];
-		h = (h + 1) & (t->n_slots - 1);
-	}
-	return -1;
-}
-
-/* Index of s, added when absent; -1 on out of memory or too many. */
-static int32_t
-strtab_intern(struct strtab *t, const char *s)
-{
-	int32_t idx;
-	size_t	h;
-	char  **nname;
-
-	if ((idx = strtab_find(t, s)) >= 0)
-		return idx;
-	if (t->n >= INT32_MAX / 2)
-		return -1;
-	if ((t->n + 1) * 2 > t->n_slots && strtab_grow(t) != 0)
-		return -1;
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 256;
-		if ((nname = realloc(t->name, t->cap * sizeof(*nname))) == NULL)
-			return -1;
-		t->name = nname;
-	}
-	if ((t->name[t->n] = strdup(s)) == NULL)
-		return -1;
-	h = hash_str(s) & (t->n_slots - 1);
-	while (t->slot[h] >= 0)
-		h = (h + 1) & (t->n_slots - 1);
-	t->slot[h] = (int32_t)t->n;
-	return (int32_t)t->n++;
-}
 
 static bool
 is_one_of(const char *s, const char *const *names)
@@ -151,14 +95,6 @@ is_one_of(const char *s, const char *const *names)
 			return true;
 	return false;
 }
-
-static const char *const item_names[] = { "item", "task", "item_id", "task_id",
-	NULL };
-static const char *const worker_names[] = { "worker", "annotator", "performer",
-	"labeler", "worker_id", NULL };
-static const char *const label_names[] = { "label", "true_label", "gold",
-	"answer", NULL };
-static const char *const stake_names[] = { "stake", NULL };
 
 static int
 record_width(const struct csv_record *rec, size_t want, const char *what,
@@ -172,55 +108,113 @@ record_width(const struct csv_record *rec, size_t want, const char *what,
 		return CSV_ERR_INPUT;
 	}
 	for (i = 0; i < want; i++)
-		if (rec->field[i][0] == '\0') {
+		if (rec->len[i] == 0) {
 			snprintf(err, errlen, "field %zu is empty", i + 1);
 			return CSV_ERR_INPUT;
 		}
 	return 0;
 }
 
-static int
-on_vote(void *ctx, const struct csv_record *rec, char *err, size_t errlen)
+/* Intern field f of rec into t.  The index, or < 0 with err set. */
+static int32_t
+intern_field(struct intern *t, const struct csv_record *rec, size_t f,
+    const struct intern_key *k, const char *what, int *rc, char *err,
+    size_t errlen)
 {
-	struct agg     *a = ctx;
-	struct rep_obs *nobs, o;
-	int32_t		item, worker, label;
-	int		rc;
+	int32_t i = intern_put(t, rec->field[f], rec->len[f], k);
 
-	if (!a->header_done) {
-		a->header_done = true;
-		if (rec->n_fields == 3 &&
-		    is_one_of(rec->field[0], item_names) &&
-		    is_one_of(rec->field[1], worker_names) &&
-		    is_one_of(rec->field[2], label_names))
-			return 0;
+	if (i >= 0)
+		return i;
+	if (i == INTERN_ERR_FULL) {
+		snprintf(err, errlen, "more than %d distinct %s", (int)t->max,
+		    what);
+		*rc = CSV_ERR_INPUT;
+	} else {
+		snprintf(err, errlen, "out of memory");
+		*rc = CSV_ERR_SYSTEM;
 	}
-	if ((rc = record_width(rec, 3, "item,worker,label", err, errlen)) != 0)
-		return rc;
-	if ((item = strtab_intern(&a->items, rec->field[0])) < 0 ||
-	    (worker = strtab_intern(&a->workers, rec->field[1])) < 0 ||
-	    (label = strtab_intern(&a->labels, rec->field[2])) < 0) {
+	return -1;
+}
+
+static int
+grow_obs(struct loader *l, size_t n, char *err, size_t errlen)
+{
+	struct aggregate_data *d = l->d;
+	struct rep_obs	      *o;
+	size_t		       cap = l->cap_obs ? l->cap_obs : 65536;
+
+	while (cap < d->batch.n_obs + n)
+		cap *= 2;
+	if (cap > AGG_MAX_VOTES)
+		cap = AGG_MAX_VOTES;
+	if (d->batch.n_obs + n > cap) {
+		snprintf(err, errlen, "more than %zu votes", AGG_MAX_VOTES);
+		return CSV_ERR_INPUT;
+	}
+	if (cap == l->cap_obs)
+		return 0;
+	if ((o = realloc((void *)d->batch.obs, cap * sizeof(*o))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return CSV_ERR_SYSTEM;
 	}
-	if (a->labels.n > REP_MAX_LABELS) {
-		snprintf(err, errlen, "more than %d distinct labels",
-		    REP_MAX_LABELS);
-		return CSV_ERR_INPUT;
+	d->batch.obs = o;
+	l->cap_obs = cap;
+	return 0;
+}
+
+/*
+ * A batch of votes: hash every name and prefetch its slot first, so that
+ * the table lookups' cache misses overlap, then intern them in order.
+ */
+static int
+on_votes(void *ctx, const struct csv_record *rec, size_t n, size_t *bad,
+    char *err, size_t errlen)
+{
+	struct loader	      *l = ctx;
+	struct aggregate_data *d = l->d;
+	struct rep_obs	      *o;
+	struct intern_key      ki[CSV_BATCH_RECORDS], kw[CSV_BATCH_RECORDS];
+	struct intern_key      kl;
+	size_t		       r = 0;
+	int		       rc = 0;
+
+	if (!l->header_done) {
+		l->header_done = true;
+		if (rec[0].n_fields == 3 &&
+		    is_one_of(rec[0].field[0], item_names) &&
+		    is_one_of(rec[0].field[1], worker_names) &&
+		    is_one_of(rec[0].field[2], label_names))
+			r = 1;
 	}
-	if (a->n_obs == a->cap_obs) {
-		a->cap_obs = a->cap_obs ? a->cap_obs * 2 : 4096;
-		if ((nobs = realloc(a->obs, a->cap_obs * sizeof(*nobs))) ==
-		    NULL) {
-			snprintf(err, errlen, "out of memory");
-			return CSV_ERR_SYSTEM;
-		}
-		a->obs = nobs;
+	for (*bad = r; *bad < n; (*bad)++) {
+		const struct csv_record *x = &rec[*bad];
+
+		if ((rc = record_width(x, 3, "item,worker,label", err,
+			 errlen)) != 0)
+			return rc;
+		intern_key_padded(&ki[*bad], x->field[0], x->len[0]);
+		intern_key_padded(&kw[*bad], x->field[1], x->len[1]);
+		intern_prefetch(&d->items, &ki[*bad]);
+		intern_prefetch(&d->workers, &kw[*bad]);
 	}
-	o.item = item;
-	o.worker = worker;
-	o.label = label;
-	a->obs[a->n_obs++] = o;
+	if ((rc = grow_obs(l, n - r, err, errlen)) != 0) {
+		*bad = r;
+		return rc;
+	}
+	o = (struct rep_obs *)d->batch.obs + d->batch.n_obs;
+	for (*bad = r; *bad < n; (*bad)++, o++) {
+		const struct csv_record *x = &rec[*bad];
+
+		intern_key_padded(&kl, x->field[2], x->len[2]);
+		if ((o->item = intern_field(&d->items, x, 0, &ki[*bad], "items",
+			 &rc, err, errlen)) < 0 ||
+		    (o->worker = intern_field(&d->workers, x, 1, &kw[*bad],
+			 "workers", &rc, err, errlen)) < 0 ||
+		    (o->label = intern_field(&l->labels, x, 2, &kl, "labels",
+			 &rc, err, errlen)) < 0)
+			return rc;
+		d->batch.n_obs++;
+	}
 	return 0;
 }
 
@@ -235,7 +229,7 @@ parse_credits(const char *s, double *out)
 	while (isspace((unsigned char)*end))
 		end++;
 	if (errno != 0 || end == s || *end != '\0' || !isfinite(x) || x < 0 ||
-	    x > MAX_STAKE_CREDITS)
+	    x > AGG_MAX_STAKE_CREDITS)
 		return -1;
 	*out = x;
 	return 0;
@@ -244,13 +238,13 @@ parse_credits(const char *s, double *out)
 static int
 on_stake(void *ctx, const struct csv_record *rec, char *err, size_t errlen)
 {
-	struct agg *a = ctx;
-	int32_t	    worker;
-	double	    credits;
-	int	    rc;
+	struct loader *l = ctx;
+	int32_t	       worker;
+	double	       credits;
+	int	       rc;
 
-	if (!a->header_done) {
-		a->header_done = true;
+	if (!l->header_done) {
+		l->header_done = true;
 		if (rec->n_fields == 2 &&
 		    is_one_of(rec->field[0], worker_names) &&
 		    is_one_of(rec->field[1], stake_names))
@@ -260,26 +254,27 @@ on_stake(void *ctx, const struct csv_record *rec, char *err, size_t errlen)
 		return rc;
 	if (parse_credits(rec->field[1], &credits) != 0) {
 		snprintf(err, errlen,
-		    "stake '%.64s' is not a number of "
-		    "credits in [0, %.0f]",
-		    rec->field[1], MAX_STAKE_CREDITS);
+		    "stake '%.64s' is not a number of credits in [0, %.0f]",
+		    rec->field[1], AGG_MAX_STAKE_CREDITS);
 		return CSV_ERR_INPUT;
 	}
 	/* Workers who never voted do not matter here. */
-	if ((worker = strtab_find(&a->workers, rec->field[0])) >= 0)
-		a->stake[worker] = llround(credits * 1e6);
+	if ((worker = intern_find(&l->d->workers, rec->field[0],
+		 rec->len[0])) >= 0)
+		l->d->stake[worker] = llround(credits * 1e6);
 	return 0;
 }
 
 static int
 on_gold(void *ctx, const struct csv_record *rec, char *err, size_t errlen)
 {
-	struct agg *a = ctx;
-	int32_t	    item, label;
-	int	    rc;
+	struct loader	      *l = ctx;
+	struct aggregate_data *d = l->d;
+	int32_t		       item, label;
+	int		       rc;
 
-	if (!a->header_done) {
-		a->header_done = true;
+	if (!l->header_done) {
+		l->header_done = true;
 		if (rec->n_fields == 2 &&
 		    is_one_of(rec->field[0], item_names) &&
 		    is_one_of(rec->field[1], label_names))
@@ -287,407 +282,879 @@ on_gold(void *ctx, const struct csv_record *rec, char *err, size_t errlen)
 	}
 	if ((rc = record_width(rec, 2, "item,label", err, errlen)) != 0)
 		return rc;
-	/* Items nobody voted on cannot be scored: skip them. */
-	if ((item = strtab_find(&a->items, rec->field[0])) < 0)
+	/* Items nobody voted on cannot be scored: count and skip them. */
+	if ((item = intern_find(&d->items, rec->field[0], rec->len[0])) < 0) {
+		d->n_gold_unseen++;
 		return 0;
-	if ((label = strtab_intern(&a->labels, rec->field[1])) < 0) {
-		snprintf(err, errlen, "out of memory");
-		return CSV_ERR_SYSTEM;
 	}
-	if (a->labels.n > REP_MAX_LABELS) {
-		snprintf(err, errlen, "more than %d distinct labels",
-		    REP_MAX_LABELS);
-		return CSV_ERR_INPUT;
-	}
-	if (a->gold[item] >= 0 && a->gold[item] != label) {
+	label = intern_find(&l->labels, rec->field[1], rec->len[1]);
+	if (label < 0)
+		label = AGG_GOLD_UNVOTED;
+	if (l->gold[item] != AGG_GOLD_NONE && l->gold[item] != label) {
 		snprintf(err, errlen, "item '%.64s' has two gold labels",
 		    rec->field[0]);
 		return CSV_ERR_INPUT;
 	}
-	if (a->gold[item] < 0)
-		a->n_gold++;
-	a->gold[item] = label;
-	return 0;
-}
-
-/* Integers (numerically) first, then every other name bytewise. */
-static int
-parse_index(const char *s, unsigned long long *v)
-{
-	char *end;
-
-	if (!isdigit((unsigned char)s[0]) || strlen(s) > 18)
-		return -1;
-	*v = strtoull(s, &end, 10);
-	return *end == '\0' ? 0 : -1;
-}
-
-static int
-name_cmp(const char *x, const char *y)
-{
-	unsigned long long vx, vy;
-	int ix = parse_index(x, &vx) == 0, iy = parse_index(y, &vy) == 0;
-
-	if (ix && iy && vx != vy)
-		return vx < vy ? -1 : 1;
-	if (ix != iy)
-		return ix ? -1 : 1;
-	return strcmp(x, y);
-}
-
-struct sort_ctx {
-	char **name;
-};
-
-static int
-cmp_index_by_name(const void *x, const void *y, void *ctx)
-{
-	char **name = ((struct sort_ctx *)ctx)->name;
-
-	return name_cmp(name[*(const int32_t *)x], name[*(const int32_t *)y]);
-}
-
-static int
-cmp_index_bytewise(const void *x, const void *y, void *ctx)
-{
-	char **name = ((struct sort_ctx *)ctx)->name;
-
-	return strcmp(name[*(const int32_t *)x], name[*(const int32_t *)y]);
-}
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: labelctl aggregate --votes FILE [--stakes FILE] "
-	    "[--gold FILE]\n"
-	    "           [--method stake|ds|onecoin|mv]\n"
-	    "  votes  CSV item,worker,label; stakes worker,stake (credits); "
-	    "gold item,label\n"
-	    "  writes item,label,confidence to stdout, sorted by item\n");
-}
-
-static int
-run_method(enum method m, const struct rep_batch *b, const int64_t *stake,
-    const struct rep_params *p, double *post)
-{
-	struct rep_voter	*voters = NULL;
-	struct rep_ds_model	 ds = { 0 };
-	struct rep_onecoin_model oc = { 0 };
-	struct rep_online_out	 on = { 0 };
-	double			*online = NULL;
-	size_t n_workers = (size_t)b->n_workers + 1, K = (size_t)b->n_labels;
-	int    rc = REP_ERR_NOMEM, w;
-
-	switch (m) {
-	case METHOD_MV:
-		return rep_majority(b, NULL, post);
-	case METHOD_ONECOIN:
-		oc.accuracy = calloc(n_workers, sizeof(double));
-		oc.n_answers = calloc(n_workers, sizeof(double));
-		oc.item_post = post;
-		if (oc.accuracy != NULL && oc.n_answers != NULL)
-			rc = rep_onecoin_run(b, NULL, p, &oc);
-		break;
-	case METHOD_DS:
-	case METHOD_STAKE:
-		ds.class_prior = calloc(K, sizeof(double));
-		ds.confusion = calloc(n_workers * K * K, sizeof(double));
-		ds.item_post = post;
-		if (ds.class_prior == NULL || ds.confusion == NULL)
-			break;
-		if (m == METHOD_DS) {
-			rc = rep_ds_run(b, NULL, p, &ds);
-			break;
-		}
-		voters = calloc(n_workers, sizeof(*voters));
-		online = calloc((size_t)b->n_items * K + 1, sizeof(double));
-		if (voters == NULL || online == NULL)
-			break;
-		for (w = 0; w < b->n_workers; w++)
-			rep_voter_init(&voters[w], stake[w], p);
-		on.item_post = online;
-		if ((rc = rep_online_replay(b, voters, NULL, false, p, &on)) !=
-		    0)
-			break;
-		rc = rep_ds_run(b, online, p, &ds);
-		break;
+	if (l->gold[item] == AGG_GOLD_NONE) {
+		d->n_gold++;
+		if (label == AGG_GOLD_UNVOTED && d->n_gold_unvoted++ == 0)
+			snprintf(d->gold_example, sizeof(d->gold_example),
+			    "item '%.60s': '%.60s'", rec->field[0],
+			    rec->field[1]);
 	}
-	free(oc.accuracy);
-	free(oc.n_answers);
-	free(ds.class_prior);
-	free(ds.confusion);
-	free(voters);
-	free(online);
-	return rc;
-}
-
-static void
-free_names(char **name, size_t n)
-{
-	size_t i;
-
-	if (name == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(name[i]);
-	free(name);
+	l->gold[item] = label;
+	return 0;
 }
 
 void
 aggregate_free(struct aggregate_data *d)
 {
+	int k;
+
 	if (d == NULL)
 		return;
 	free((void *)d->batch.obs);
-	free_names(d->item_name, (size_t)d->batch.n_items);
-	free_names(d->worker_name, (size_t)d->batch.n_workers);
-	free_names(d->label_name, (size_t)d->batch.n_labels);
+	intern_free(&d->items);
+	intern_free(&d->workers);
+	if (d->label_name != NULL)
+		for (k = 0; k < d->batch.n_labels; k++)
+			free(d->label_name[k]);
+	free(d->label_name);
 	free(d->stake);
 	free(d->gold);
 	memset(d, 0, sizeof(*d));
 }
 
-/* Move a string table's names out (the table keeps none). */
-static char **
-take_names(struct strtab *t)
+static int
+cmp_str_ptr(const void *x, const void *y)
 {
-	char **name = t->name;
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
 
-	t->name = NULL;
-	t->n = t->cap = 0;
-	free(t->slot);
-	t->slot = NULL;
-	t->n_slots = 0;
-	return name;
+/* Labels in byte order: names, and the rank of each loaded index. */
+static int
+sort_labels(struct loader *l, int32_t *rank)
+{
+	struct aggregate_data *d = l->d;
+	size_t		       K = l->labels.n, i, k;
+
+	if ((d->label_name = calloc(K, sizeof(char *))) == NULL)
+		return -1;
+	d->batch.n_labels = (int)K;
+	for (i = 0; i < K; i++)
+		if ((d->label_name[i] = strdup(
+			 intern_name(&l->labels, (int32_t)i))) == NULL)
+			return -1;
+	qsort(d->label_name, K, sizeof(char *), cmp_str_ptr);
+	for (i = 0; i < K; i++)
+		for (k = 0; k < K; k++)
+			if (strcmp(d->label_name[k],
+				intern_name(&l->labels, (int32_t)i)) == 0)
+				rank[i] = (int32_t)k;
+	return 0;
+}
+
+void
+aggregate_params_default(struct rep_params *p)
+{
+	rep_params_default(p);
+	p->em_tol = AGG_EM_TOL;
 }
 
 int
 aggregate_load(const char *votes_path, const char *stakes_path,
     const char *gold_path, struct aggregate_data *d, char *err, size_t errlen)
 {
-	struct agg	  a = { 0 };
+	struct loader	  l = { 0 };
 	struct rep_params p;
-	struct sort_ctx	  sc;
-	int32_t		 *label_order = NULL, *label_rank = NULL;
-	char		**sorted = NULL;
-	size_t		  i, K;
+	struct rep_obs	 *obs;
+	int32_t		  rank[REP_MAX_LABELS + 1];
+	size_t		  i, n_items, n_workers;
 	int		  rc;
 
 	memset(d, 0, sizeof(*d));
+	l.d = d;
+	d->items.max = AGG_MAX_ITEMS;
+	d->workers.max = AGG_MAX_WORKERS;
+	l.labels.max = REP_MAX_LABELS;
 	rep_params_default(&p);
-	if ((rc = csv_read_file(votes_path, on_vote, &a, err, errlen)) != 0)
+	if ((rc = csv_read_batches(votes_path, on_votes, &l, err, errlen)) != 0)
 		goto fail;
-	rc = CSV_ERR_SYSTEM;
-	if (a.n_obs == 0) {
-		snprintf(err, errlen, "%s: no votes", votes_path);
+	if (d->batch.n_obs == 0) {
+		snprintf(err, errlen, "%s: no votes",
+		    csv_display_name(votes_path));
 		rc = CSV_ERR_INPUT;
 		goto fail;
 	}
-	if ((a.stake = malloc((a.workers.n + 1) * sizeof(*a.stake))) == NULL ||
-	    (a.gold = malloc((a.items.n + 1) * sizeof(*a.gold))) == NULL)
+	n_items = d->items.n;
+	n_workers = d->workers.n;
+	d->batch.n_items = (int)n_items;
+	d->batch.n_workers = (int)n_workers;
+	if ((d->stake = malloc((n_workers + 1) * sizeof(*d->stake))) == NULL ||
+	    (l.gold = malloc((n_items + 1) * sizeof(*l.gold))) == NULL)
 		goto nomem;
-	for (i = 0; i < a.workers.n; i++)
-		a.stake[i] = (int64_t)p.stake_ref;
-	for (i = 0; i < a.items.n; i++)
-		a.gold[i] = -1;
+	for (i = 0; i < n_workers; i++)
+		d->stake[i] = (int64_t)p.stake_ref;
+	for (i = 0; i < n_items; i++)
+		l.gold[i] = AGG_GOLD_NONE;
 	if (stakes_path != NULL) {
-		a.header_done = false;
-		if ((rc = csv_read_file(stakes_path, on_stake, &a, err,
+		l.header_done = false;
+		if ((rc = csv_read_file(stakes_path, on_stake, &l, err,
 			 errlen)) != 0)
 			goto fail;
 	}
 	if (gold_path != NULL) {
-		a.header_done = false;
-		if ((rc = csv_read_file(gold_path, on_gold, &a, err, errlen)) !=
+		l.header_done = false;
+		if ((rc = csv_read_file(gold_path, on_gold, &l, err, errlen)) !=
 		    0)
 			goto fail;
 	}
-	rc = CSV_ERR_SYSTEM;
-	/* A single label still needs K >= 2: add one nobody chose. */
-	if (a.labels.n < REP_MIN_LABELS &&
-	    strtab_intern(&a.labels,
-		strcmp(a.labels.name[0], "~") == 0 ? "~~" : "~") < 0)
-		goto nomem;
-	K = a.labels.n;
+	/*
+	 * A single label still needs K >= 2: add one nobody chose (after the
+	 * gold file, so that gold naming it still counts as unvoted).
+	 */
+	if (l.labels.n < REP_MIN_LABELS) {
+		const char *extra =
+		    strcmp(intern_name(&l.labels, 0), "~") == 0 ? "~~" : "~";
+		struct intern_key k;
 
-	/* Renumber labels in byte order. */
-	if ((label_order = malloc(K * sizeof(int32_t))) == NULL ||
-	    (label_rank = malloc(K * sizeof(int32_t))) == NULL ||
-	    (sorted = malloc(K * sizeof(char *))) == NULL)
-		goto nomem;
-	for (i = 0; i < K; i++)
-		label_order[i] = (int32_t)i;
-	sc.name = a.labels.name;
-	qsort_r(label_order, K, sizeof(int32_t), cmp_index_bytewise, &sc);
-	for (i = 0; i < K; i++) {
-		label_rank[label_order[i]] = (int32_t)i;
-		sorted[i] = a.labels.name[label_order[i]];
+		intern_key(&k, extra, strlen(extra));
+		if (intern_put(&l.labels, extra, strlen(extra), &k) < 0)
+			goto nomem;
 	}
-	for (i = 0; i < a.n_obs; i++)
-		a.obs[i].label = label_rank[a.obs[i].label];
-	for (i = 0; i < a.items.n; i++)
-		if (a.gold[i] >= 0)
-			a.gold[i] = label_rank[a.gold[i]];
-
-	d->batch.obs = a.obs;
-	d->batch.n_obs = a.n_obs;
-	d->batch.n_items = (int)a.items.n;
-	d->batch.n_workers = (int)a.workers.n;
-	d->batch.n_labels = (int)K;
-	d->item_name = take_names(&a.items);
-	d->worker_name = take_names(&a.workers);
-	free(take_names(&a.labels));
-	d->label_name = sorted;
-	d->stake = a.stake;
-	d->gold = a.gold;
-	d->n_gold = a.n_gold;
-	free(label_order);
-	free(label_rank);
+	if (sort_labels(&l, rank) != 0)
+		goto nomem;
+	obs = (struct rep_obs *)d->batch.obs;
+	for (i = 0; i < d->batch.n_obs; i++)
+		obs[i].label = rank[obs[i].label];
+	for (i = 0; i < n_items; i++)
+		if (l.gold[i] >= 0)
+			l.gold[i] = rank[l.gold[i]];
+	d->gold = l.gold;
+	intern_free(&l.labels);
 	return 0;
 nomem:
 	snprintf(err, errlen, "out of memory");
+	rc = CSV_ERR_SYSTEM;
 fail:
-	free(sorted);
-	free(label_order);
-	free(label_rank);
-	free(a.obs);
-	free(a.stake);
-	free(a.gold);
-	strtab_free(&a.items);
-	strtab_free(&a.workers);
-	strtab_free(&a.labels);
+	free(l.gold);
+	intern_free(&l.labels);
+	aggregate_free(d);
+	return rc;
+}
+
+static const struct method_entry *
+method_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_METHODS; i++)
+		if (strcmp(name, methods[i].name) == 0)
+			return &methods[i];
+	return NULL;
+}
+
+int
+aggregate_method_known(const char *name)
+{
+	return method_find(name) != NULL;
+}
+
+/* Stake factors relative to the cap: in [0, 1], 1 at the reference stake. */
+static void
+stake_scales(const struct aggregate_data *d, const struct rep_params *p,
+    double *scale)
+{
+	int w;
+
+	for (w = 0; w < d->batch.n_workers; w++) {
+		double h = rep_stake_factor(d->stake[w], p);
+
+		scale[w] =
+		    p->stake_cap > 0.0 ? fmin(1.0, h / p->stake_cap) : 1.0;
+	}
+}
+
+/* Stake-weighted majority vote: each vote weighs a new voter's weight. */
+static int
+stake_majority(const struct aggregate_data *d, const struct rep_params *p,
+    double *post)
+{
+	struct rep_voter v;
+	double		*wt;
+	size_t		 i;
+	int		 rc;
+
+	if ((wt = malloc((d->batch.n_obs + 1) * sizeof(*wt))) == NULL)
+		return REP_ERR_NOMEM;
+	for (i = 0; i < d->batch.n_obs; i++) {
+		rep_voter_init(&v, d->stake[d->batch.obs[i].worker], p);
+		wt[i] = rep_vote_weight(&v, d->batch.n_labels, p);
+	}
+	rc = rep_majority(&d->batch, wt, post);
+	free(wt);
+	return rc;
+}
+
+static int
+run_replay(const struct aggregate_data *d, const struct rep_params *p,
+    double *post)
+{
+	struct rep_online_out on = { 0 };
+	struct rep_voter     *voters;
+	int		      rc, w;
+
+	voters = calloc((size_t)d->batch.n_workers + 1, sizeof(*voters));
+	if (voters == NULL)
+		return REP_ERR_NOMEM;
+	for (w = 0; w < d->batch.n_workers; w++)
+		rep_voter_init(&voters[w], d->stake[w], p);
+	on.item_post = post;
+	rc = rep_online_replay(&d->batch, voters, NULL, false, p, &on);
+	free(voters);
 	return rc;
 }
 
 int
-aggregate_estimate(const struct aggregate_data *d, const char *method,
-    const struct rep_params *p, double *post)
+aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
+    double *post)
+{
+	const struct method_entry *me = method_find(run->method);
+	const struct rep_batch	  *b = &d->batch;
+	const struct rep_params	  *p = run->params;
+	struct rep_vote_index	   ix = { 0 };
+	struct rep_fit_opts	   o;
+	struct rep_fit_info	   info = { 0 };
+	struct rep_ds_model	   ds = { 0 };
+	struct rep_onecoin_model   oc = { 0 };
+	double			  *wa = NULL, *wb = NULL, *scale = NULL;
+	size_t nw = (size_t)b->n_workers + 1, K = (size_t)b->n_labels;
+	int    rc = REP_ERR_NOMEM;
+
+	run->iterations = 0;
+	run->converged = true;
+	run->acc_prior = run->own_share = 0.0;
+	if (me == NULL || p == NULL)
+		return REP_ERR_INVALID;
+	if (me->method == METHOD_MV)
+		return rep_majority(b, NULL, post);
+	wa = malloc(nw * K * K * sizeof(double));
+	wb = malloc(nw * sizeof(double));
+	scale = malloc(nw * sizeof(double));
+	if (wa == NULL || wb == NULL || scale == NULL)
+		goto done;
+	if (me->method == METHOD_WAWA) {
+		rc = rep_wawa(b, wa, wb, post);
+		goto done;
+	}
+	if ((rc = rep_vote_index_build(b, run->par, &ix)) != 0)
+		goto done;
+	rep_fit_opts_default(&o, b->n_labels);
+	if (run->row_prior >= 0.0)
+		o.row_prior = run->row_prior;
+	o.par = run->par;
+	o.info = &info;
+	switch (me->method) {
+	case METHOD_ONECOIN:
+		oc.accuracy = wa;
+		oc.n_answers = wb;
+		oc.item_post = post;
+		rc = rep_onecoin_fit(&ix, NULL, p, &o, &oc);
+		run->iterations = oc.iterations;
+		run->converged = oc.converged;
+		break;
+	case METHOD_DS:
+	case METHOD_STAKE:
+	case METHOD_REPLAY:
+		ds.class_prior = wb;
+		ds.confusion = wa;
+		ds.item_post = post;
+		if (me->method != METHOD_DS) {
+			stake_scales(d, p, scale);
+			o.worker_scale = scale;
+			rc = me->method == METHOD_STAKE
+			    ? stake_majority(d, p, post)
+			    : run_replay(d, p, post);
+			if (rc != 0)
+				break;
+		}
+		rc = rep_ds_fit(&ix, me->method == METHOD_DS ? NULL : post, p,
+		    &o, &ds);
+		run->iterations = ds.iterations;
+		run->converged = ds.converged;
+		run->own_share = info.own_share;
+		break;
+	default:
+		rc = REP_ERR_INTERNAL;
+	}
+	run->acc_prior = info.acc_prior;
+done:
+	rep_vote_index_free(&ix);
+	free(wa);
+	free(wb);
+	free(scale);
+	return rc;
+}
+
+/*
+ * Output order: names that are decimal integers (up to 18 digits) by value
+ * first, then every other name bytewise; equal values ("7", "07") bytewise.
+ * Keys are computed once, then sorted by a 4-pass LSD radix sort on the
+ * value (numeric names) and qsort (the others).
+ */
+struct item_key {
+	uint64_t value;
+	int32_t	 idx;
+};
+
+static bool
+numeric_value(const char *s, size_t len, uint64_t *v)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strcmp(method, methods[i].name) == 0)
-			return run_method(methods[i].method, &d->batch,
-			    d->stake, p, post);
-	return REP_ERR_INVALID;
+	if (len == 0 || len > 18)
+		return false;
+	for (*v = 0, i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		*v = *v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return true;
+}
+
+static int
+cmp_key_name(const void *x, const void *y, void *names)
+{
+	return strcmp(intern_name(names, ((const struct item_key *)x)->idx),
+	    intern_name(names, ((const struct item_key *)y)->idx));
+}
+
+static int
+radix_sort(struct item_key *k, size_t n)
+{
+	struct item_key *tmp, *src = k, *dst, *t;
+	size_t		*count, i, sum, c;
+	int		 pass;
+
+	tmp = malloc((n + 1) * sizeof(*tmp));
+	count = malloc(65536 * sizeof(*count));
+	if (tmp == NULL || count == NULL) {
+		free(tmp);
+		free(count);
+		return -1;
+	}
+	dst = tmp;
+	for (pass = 0; pass < 4; pass++) {
+		int shift = 16 * pass;
+
+		memset(count, 0, 65536 * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(src[i].value >> shift) & 0xffff]++;
+		for (sum = 0, i = 0; i < 65536; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].value >> shift) & 0xffff]++] = src[i];
+		t = src;
+		src = dst;
+		dst = t;
+	}
+	free(tmp); /* four passes: the result is back in k */
+	free(count);
+	return 0;
+}
+
+static int32_t *
+item_order(const struct aggregate_data *d)
+{
+	const struct intern *t = &d->items;
+	struct item_key	    *key;
+	int32_t		    *order = NULL;
+	size_t		     n = t->n, n_num = 0, n_other, i, j;
+
+	if ((key = malloc((n + 1) * sizeof(*key))) == NULL)
+		return NULL;
+	n_other = n;
+	for (i = 0; i < n; i++) {
+		uint64_t v;
+
+		if (numeric_value(intern_name(t, (int32_t)i), t->len[i], &v)) {
+			key[n_num].value = v;
+			key[n_num++].idx = (int32_t)i;
+		} else
+			key[--n_other].idx = (int32_t)i;
+	}
+	if (radix_sort(key, n_num) != 0)
+		goto done;
+	for (i = 0; i < n_num; i = j) {
+		for (j = i + 1; j < n_num && key[j].value == key[i].value; j++)
+			;
+		if (j - i > 1)
+			qsort_r(key + i, j - i, sizeof(*key), cmp_key_name,
+			    (void *)t);
+	}
+	qsort_r(key + n_num, n - n_num, sizeof(*key), cmp_key_name, (void *)t);
+	if ((order = malloc((n + 1) * sizeof(*order))) == NULL)
+		goto done;
+	for (i = 0; i < n; i++)
+		order[i] = key[i].idx;
+done:
+	free(key);
+	return order;
+}
+
+/* The CSV form of a name (quoted when it must be), malloc'd. */
+static char *
+csv_form(const char *s)
+{
+	size_t n = strlen(s), i;
+	char  *out, *p;
+
+	if ((out = malloc(2 * n + 3)) == NULL)
+		return NULL;
+	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' ') {
+		memcpy(out, s, n + 1);
+		return out;
+	}
+	p = out;
+	*p++ = '"';
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			*p++ = '"';
+		*p++ = s[i];
+	}
+	*p++ = '"';
+	*p = '\0';
+	return out;
+}
+
+/*
+ * ",%.4f\n" of x in [0, 1] into p; returns the end.  Exact as printf: the
+ * fast path is taken only when x * 10^4 is not within 10^-6 of a rounding
+ * boundary.
+ */
+static char *
+put_confidence(char *p, double x)
+{
+	double y = x * 1e4, f = floor(y);
+	long   v;
+
+	if (!(x >= 0.0 && x <= 1.0) || fabs(y - f - 0.5) < 1e-6)
+		return p + sprintf(p, ",%.4f\n", x);
+	v = (long)(y - f >= 0.5 ? f + 1 : f);
+	*p++ = ',';
+	*p++ = (char)('0' + v / 10000);
+	*p++ = '.';
+	*p++ = (char)('0' + v / 1000 % 10);
+	*p++ = (char)('0' + v / 100 % 10);
+	*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	*p++ = '\n';
+	return p;
+}
+
+/*
+ * The output is formatted in blocks of items (in output order), on the
+ * threads, each into a buffer of its own, then written in order.
+ */
+struct out_block {
+	char  *buf;
+	size_t len, hits, scored;
+	bool   failed;
+};
+
+struct out_job {
+	const struct aggregate_data *d;
+	const int32_t		    *order;
+	const double		    *post;
+	char *const		    *label_csv;
+	size_t			     label_max; /* longest label_csv */
+	struct out_block	    *block;
+};
+
+static bool
+needs_quotes(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || s[0] == ' ')
+		return true;
+	for (i = 0; i < len; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n')
+			return true;
+	return false;
+}
+
+static void
+out_block_run(void *arg, int blk)
+{
+	struct out_job	    *job = arg;
+	const struct intern *t = &job->d->items;
+	struct out_block    *ob = &job->block[blk];
+	size_t K = (size_t)job->d->batch.n_labels, i, lo, hi, n, room = 0;
+	char  *p, *q;
+
+	lo = (size_t)blk * OUT_BLOCK_ITEMS;
+	hi = lo + OUT_BLOCK_ITEMS < (size_t)job->d->batch.n_items
+	    ? lo + OUT_BLOCK_ITEMS
+	    : (size_t)job->d->batch.n_items;
+	for (i = lo; i < hi; i++)
+		room += 2 * (size_t)t->len[job->order[i]] + job->label_max + 16;
+	if ((ob->buf = malloc(room + 1)) == NULL) {
+		ob->failed = true;
+		return;
+	}
+	for (p = ob->buf, i = lo; i < hi; i++) {
+		int32_t	      it = job->order[i];
+		const double *row = job->post + (size_t)it * K;
+		const char   *name = intern_name(t, it);
+		int	      leader = rep_posterior_leader(row, (int)K);
+
+		if (!needs_quotes(name, t->len[it])) {
+			memcpy(p, name, t->len[it]);
+			p += t->len[it];
+		} else {
+			if ((q = csv_form(name)) == NULL) {
+				ob->failed = true;
+				return;
+			}
+			n = strlen(q);
+			memcpy(p, q, n);
+			p += n;
+			free(q);
+		}
+		*p++ = ',';
+		n = strlen(job->label_csv[leader]);
+		memcpy(p, job->label_csv[leader], n);
+		p += n;
+		p = put_confidence(p, row[leader]);
+		if (job->d->gold[it] != AGG_GOLD_NONE) {
+			ob->scored++;
+			ob->hits += leader == job->d->gold[it];
+		}
+	}
+	ob->len = (size_t)(p - ob->buf);
+}
+
+/* Write the labels; score against gold.  0, or -1 on a write error. */
+static int
+write_labels(const struct aggregate_data *d, const int32_t *order,
+    const double *post, char *const *label_csv, const struct rep_parallel *par,
+    size_t *hits, size_t *scored)
+{
+	struct out_job job = { d, order, post, label_csv, 0, NULL };
+	size_t	       n_items = (size_t)d->batch.n_items, k;
+	int	       n_blocks, b, rc = -1;
+
+	n_blocks = (int)((n_items + OUT_BLOCK_ITEMS - 1) / OUT_BLOCK_ITEMS);
+	if ((job.block = calloc((size_t)n_blocks + 1, sizeof(*job.block))) ==
+	    NULL)
+		return -1;
+	for (k = 0; k < (size_t)d->batch.n_labels; k++)
+		if (strlen(label_csv[k]) > job.label_max)
+			job.label_max = strlen(label_csv[k]);
+	rep_parallel_for(par, n_blocks, out_block_run, &job);
+	*hits = *scored = 0;
+	if (fputs("item,label,confidence\n", stdout) == EOF)
+		goto done;
+	for (b = 0; b < n_blocks; b++) {
+		struct out_block *ob = &job.block[b];
+
+		if (ob->failed ||
+		    fwrite(ob->buf, 1, ob->len, stdout) != ob->len)
+			goto done;
+		*hits += ob->hits;
+		*scored += ob->scored;
+		free(ob->buf);
+		ob->buf = NULL;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		goto done;
+	rc = 0;
+done:
+	for (b = 0; b < n_blocks; b++)
+		free(job.block[b].buf);
+	free(job.block);
+	return rc;
+}
+
+/* Print text, indented by indent spaces after each line end. */
+static void
+put_indented(FILE *f, const char *text, int indent)
+{
+	for (; *text != '\0'; text++) {
+		putc(*text, f);
+		if (*text == '\n')
+			fprintf(f, "%*s", indent, "");
+	}
+	putc('\n', f);
+}
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	    "usage: labelctl aggregate --votes FILE [--stakes FILE] "
+	    "[--gold FILE]\n"
+	    "           [--method METHOD] [--threads N] [--row-prior X] "
+	    "[--verbose]\n"
+	    "Offline truth inference: the most likely label of every item "
+	    "from a crowd's votes.\n\n"
+	    "  --votes FILE    CSV item,worker,label (header optional)\n"
+	    "  --stakes FILE   CSV worker,stake in credits; unlisted workers "
+	    "have 10\n"
+	    "  --gold FILE     CSV item,label: only scores the output "
+	    "(accuracy on stderr),\n"
+	    "                  never changes it; a gold label no vote used "
+	    "counts as wrong\n"
+	    "  --method M      the estimator (default stake):\n");
+	for (i = 0; i < N_METHODS; i++) {
+		fprintf(f, "    %-8s ", methods[i].name);
+		put_indented(f, methods[i].help, 13);
+	}
+	fprintf(f,
+	    "  --threads N     threads for EM, the vote index and the output "
+	    "(default: the\n"
+	    "                  processors online); the output does not depend "
+	    "on N (the\n"
+	    "                  votes are read on one)\n"
+	    "  --row-prior X   pseudo-votes per confusion row for ds, stake, "
+	    "replay (default\n"
+	    "                  the number of labels K); 0 is plain "
+	    "Dawid-Skene, which overfits\n"
+	    "                  workers with few votes\n"
+	    "  -v, --verbose   counts, EM iterations and timings on stderr\n"
+	    "FILE may be - (standard input) for one of the inputs.  Writes "
+	    "item,label,confidence\n"
+	    "to stdout, sorted by item (integers by value first, then other "
+	    "names bytewise);\n"
+	    "EM stops when the log-likelihood changes by less than 1e-6 of "
+	    "itself.\n"
+	    "Exit status: 0 labels written; 1 bad input (the message names "
+	    "file and line);\n"
+	    "2 usage error, an input that cannot be read, or out of "
+	    "memory.\n");
+}
+
+static int
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "labelctl aggregate: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see labelctl aggregate --help)\n");
+	return EXIT_USAGE;
+}
+
+struct options {
+	const char *votes, *stakes, *gold, *method, *threads, *row_prior;
+	bool	    verbose;
+};
+
+static const struct option_entry {
+	const char *name;
+	size_t	    offset;
+} options[] = {
+	{ "--votes", offsetof(struct options, votes) },
+	{ "--stakes", offsetof(struct options, stakes) },
+	{ "--gold", offsetof(struct options, gold) },
+	{ "--method", offsetof(struct options, method) },
+	{ "--threads", offsetof(struct options, threads) },
+	{ "--row-prior", offsetof(struct options, row_prior) },
+};
+
+/* 0, 1 for --help (printed), or EXIT_USAGE (message printed). */
+static int
+parse_options(int argc, char **argv, struct options *o, int *threads,
+    double *row_prior)
+{
+	char  *end;
+	long   n;
+	int    j, stdin_uses;
+	size_t i;
+
+	memset(o, 0, sizeof(*o));
+	o->method = "stake";
+	for (j = 1; j < argc; j++) {
+		const char *arg = argv[j], *eq = strchr(arg, '=');
+		size_t klen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+		const char **val = NULL;
+
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+			usage(stdout);
+			return 1;
+		}
+		if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+			o->verbose = true;
+			continue;
+		}
+		for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+			if (strlen(options[i].name) == klen &&
+			    strncmp(arg, options[i].name, klen) == 0)
+				val = (const char **)((char *)o +
+				    options[i].offset);
+		if (val == NULL)
+			return usage_error("unknown argument '%s'", arg);
+		if (eq != NULL)
+			*val = eq + 1;
+		else if (j + 1 < argc)
+			*val = argv[++j];
+		else
+			return usage_error("%s needs a value", arg);
+	}
+	if (o->votes == NULL)
+		return usage_error("%s", "--votes FILE is required");
+	if (method_find(o->method) == NULL)
+		return usage_error("unknown method '%s' (stake, ds, onecoin, "
+				   "wawa, mv, replay)",
+		    o->method);
+	stdin_uses = (strcmp(o->votes, "-") == 0) +
+	    (o->stakes != NULL && strcmp(o->stakes, "-") == 0) +
+	    (o->gold != NULL && strcmp(o->gold, "-") == 0);
+	if (stdin_uses > 1)
+		return usage_error("%s", "only one input can be - (stdin)");
+	*threads = pool_default_threads();
+	if (o->threads != NULL) {
+		errno = 0;
+		n = strtol(o->threads, &end, 10);
+		if (errno != 0 || end == o->threads || *end != '\0' || n < 1 ||
+		    n > POOL_MAX_THREADS)
+			return usage_error("--threads '%s' is not a number "
+					   "from 1 to 64",
+			    o->threads);
+		*threads = (int)n;
+	}
+	*row_prior = -1.0;
+	if (o->row_prior != NULL) {
+		double x;
+
+		errno = 0;
+		x = strtod(o->row_prior, &end);
+		if (errno != 0 || end == o->row_prior || *end != '\0' ||
+		    !(x >= 0.0 && x <= AGG_MAX_ROW_PRIOR))
+			return usage_error("--row-prior '%s' is not a number "
+					   "from 0 to 10000",
+			    o->row_prior);
+		*row_prior = x;
+	}
+	return 0;
+}
+
+static void
+report_score(const struct aggregate_data *d, const char *method, size_t hits,
+    size_t scored)
+{
+	if (scored > 0)
+		fprintf(stderr,
+		    "accuracy=%.4f correct=%zu gold=%zu method=%s\n",
+		    (double)hits / scored, hits, scored, method);
+	else
+		fprintf(stderr, "accuracy=n/a gold=0 method=%s\n", method);
+	if (d->n_gold_unvoted > 0)
+		fprintf(stderr,
+		    "gold: %zu item(s) have a gold label that no vote used, "
+		    "so no method can output it; scored as wrong (first: "
+		    "%s)\n",
+		    d->n_gold_unvoted, d->gold_example);
+	if (d->n_gold_unseen > 0)
+		fprintf(stderr,
+		    "gold: %zu gold row(s) name an item nobody voted on; "
+		    "not scored\n",
+		    d->n_gold_unseen);
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int
 aggregate_main(int argc, char **argv)
 {
-	const char *votes_path = NULL, *stakes_path = NULL, *gold_path = NULL;
-	const char *method_name = "stake";
 	struct aggregate_data d = { 0 };
+	struct aggregate_run  run = { 0 };
+	struct options	      o;
 	struct rep_params     p;
-	struct sort_ctx	      sc;
-	char		      err[1024], **optval;
-	int32_t		     *item_order = NULL;
-	double		     *post = NULL;
-	size_t		      i, hits = 0, scored = 0, K, n_items;
-	int		      status = EXIT_INTERNAL, rc, j, leader, found;
+	struct pool	     *pool = NULL;
+	char		      err[1024], **label_csv = NULL;
+	int32_t		     *order = NULL;
+	double		     *post = NULL, t0, t1, t2;
+	size_t		      hits, scored, K = 0, n_items, k;
+	int		      status = EXIT_USAGE, rc, threads;
 
-	for (j = 1; j < argc; j++) {
-		const char *arg = argv[j], *eq = strchr(arg, '=');
-		size_t klen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
-
-		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-			usage(stdout);
-			return 0;
-		}
-		if (klen == 7 && strncmp(arg, "--votes", 7) == 0)
-			optval = (char **)&votes_path;
-		else if (klen == 8 && strncmp(arg, "--stakes", 8) == 0)
-			optval = (char **)&stakes_path;
-		else if (klen == 6 && strncmp(arg, "--gold", 6) == 0)
-			optval = (char **)&gold_path;
-		else if (klen == 8 && strncmp(arg, "--method", 8) == 0)
-			optval = (char **)&method_name;
-		else {
-			fprintf(stderr, "aggregate: unknown argument '%s'\n",
-			    arg);
-			usage(stderr);
-			return EXIT_INPUT;
-		}
-		if (eq != NULL)
-			*optval = (char *)(eq + 1);
-		else if (j + 1 < argc)
-			*optval = argv[++j];
-		else {
-			fprintf(stderr, "aggregate: %s needs a value\n", arg);
-			return EXIT_INPUT;
-		}
-	}
-	if (votes_path == NULL) {
-		fprintf(stderr, "aggregate: --votes FILE is required\n");
-		usage(stderr);
-		return EXIT_INPUT;
-	}
-	for (found = 0, i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (strcmp(method_name, methods[i].name) == 0)
-			found = 1;
-	if (!found) {
-		fprintf(stderr,
-		    "aggregate: unknown method '%s' (stake, ds, "
-		    "onecoin, mv)\n",
-		    method_name);
-		return EXIT_INPUT;
-	}
-	rep_params_default(&p);
-	if ((rc = aggregate_load(votes_path, stakes_path, gold_path, &d, err,
+	if ((rc = parse_options(argc, argv, &o, &threads, &run.row_prior)) != 0)
+		return rc == 1 ? 0 : rc;
+	aggregate_params_default(&p);
+	t0 = now_s();
+	if ((rc = aggregate_load(o.votes, o.stakes, o.gold, &d, err,
 		 sizeof(err))) != 0) {
-		fprintf(stderr, "aggregate: %s\n", err);
-		return rc == CSV_ERR_INPUT ? EXIT_INPUT : EXIT_INTERNAL;
+		fprintf(stderr, "labelctl aggregate: %s\n", err);
+		return rc == CSV_ERR_INPUT ? EXIT_INPUT : EXIT_USAGE;
 	}
+	t1 = now_s();
 	K = (size_t)d.batch.n_labels;
 	n_items = (size_t)d.batch.n_items;
 	if ((post = malloc((n_items * K + 1) * sizeof(double))) == NULL ||
-	    (item_order = malloc((n_items + 1) * sizeof(int32_t))) == NULL) {
-		fprintf(stderr, "aggregate: out of memory\n");
+	    (label_csv = calloc(K, sizeof(char *))) == NULL)
+		goto nomem;
+	for (k = 0; k < K; k++)
+		if ((label_csv[k] = csv_form(d.label_name[k])) == NULL)
+			goto nomem;
+	if (threads > 1 && pool_create(threads, &pool) != 0) {
+		fprintf(stderr, "labelctl aggregate: cannot start %d threads\n",
+		    threads);
 		goto done;
 	}
-	if ((rc = aggregate_estimate(&d, method_name, &p, post)) != 0) {
-		fprintf(stderr, "aggregate: %s failed (error %d)\n",
-		    method_name, rc);
+	run.method = o.method;
+	run.params = &p;
+	run.par = pool != NULL ? pool_parallel(pool) : NULL;
+	if ((rc = aggregate_estimate(&d, &run, post)) != 0) {
+		if (rc == REP_ERR_NOMEM)
+			goto nomem;
+		fprintf(stderr, "labelctl aggregate: %s failed (error %d)\n",
+		    o.method, rc);
 		goto done;
 	}
-	for (i = 0; i < n_items; i++)
-		item_order[i] = (int32_t)i;
-	sc.name = d.item_name;
-	qsort_r(item_order, n_items, sizeof(int32_t), cmp_index_by_name, &sc);
-	printf("item,label,confidence\n");
-	for (i = 0; i < n_items; i++) {
-		int32_t	      it = item_order[i];
-		const double *row = post + (size_t)it * K;
-
-		leader = rep_posterior_leader(row, (int)K);
-		csv_write_field(stdout, d.item_name[it]);
-		putchar(',');
-		csv_write_field(stdout, d.label_name[leader]);
-		printf(",%.4f\n", row[leader]);
-		if (d.gold[it] >= 0) {
-			scored++;
-			hits += leader == d.gold[it];
-		}
-	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "aggregate: write error on stdout\n");
+	t2 = now_s();
+	if ((order = item_order(&d)) == NULL)
+		goto nomem;
+	if (write_labels(&d, order, post, label_csv, run.par, &hits, &scored) !=
+	    0) {
+		fprintf(stderr, "labelctl aggregate: write error on stdout\n");
 		goto done;
 	}
-	if (gold_path != NULL) {
-		if (scored > 0)
-			fprintf(stderr,
-			    "accuracy=%.4f correct=%zu gold=%zu "
-			    "method=%s\n",
-			    (double)hits / scored, hits, scored, method_name);
-		else
-			fprintf(stderr, "accuracy=n/a gold=0 method=%s\n",
-			    method_name);
-	}
+	if (o.gold != NULL)
+		report_score(&d, o.method, hits, scored);
+	if (o.verbose)
+		fprintf(stderr,
+		    "read votes=%zu items=%d workers=%d labels=%d "
+		    "seconds=%.3f threads=%d\n"
+		    "fit method=%s iterations=%d converged=%s "
+		    "accuracy_prior=%.3g own_matrix_share=%.3f seconds=%.3f\n"
+		    "write seconds=%.3f\n",
+		    d.batch.n_obs, d.batch.n_items, d.batch.n_workers,
+		    d.batch.n_labels, t1 - t0, threads, o.method,
+		    run.iterations, run.converged ? "yes" : "no", run.acc_prior,
+		    run.own_share, t2 - t1, now_s() - t2);
 	status = 0;
+	goto done;
+nomem:
+	fprintf(stderr, "labelctl aggregate: out of memory\n");
 done:
+	pool_free(pool);
+	if (label_csv != NULL)
+		for (k = 0; k < K; k++)
+			free(label_csv[k]);
+	free(label_csv);
 	free(post);
-	free(item_order);
+	free(order);
 	aggregate_free(&d);
 	return status;
 }

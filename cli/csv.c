@@ -1,206 +1,334 @@
 /*
- * cli/csv.c — RFC 4180 CSV reading (see csv.h).
+ * cli/csv.c — streaming RFC 4180 CSV reading (see csv.h).
  *
- * A single pass over the file held in memory: a small state machine copies
- * each field's bytes (unquoting as it goes) into a field buffer and hands
- * whole records to the callback.
+ * One buffer of CSV_BLOCK_BYTES (plus a sentinel byte) is filled with
+ * read(2) and parsed in place: fields are unquoted by moving their bytes
+ * left, which never overtakes the reading position, and terminated by
+ * overwriting the delimiter with NUL.  The buffer is refilled (the unparsed
+ * tail moved to its start) whenever less than one maximal record remains,
+ * so every record is parsed whole, once.  An unquoted field is scanned by a
+ * table lookup per byte; the NUL sentinel after the data stops that scan
+ * without a bounds check.
  */
 #include <errno.h>
-#include <stdarg.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/csv.h"
 
-static char *
-read_all(const char *path, size_t *len, char *err, size_t errlen, int *rc)
-{
-	FILE  *f;
-	char  *buf = NULL, *nbuf;
-	size_t cap = 0, n = 0, got;
+/* Refill when less than this remains, so a whole record is in the buffer. */
+#define REFILL_BELOW (CSV_MAX_RECORD_BYTES + 2)
 
-	if ((f = fopen(path, "rb")) == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		*rc = CSV_ERR_INPUT;
-		return NULL;
+struct reader {
+	int	    fd;
+	const char *name;
+	char  *buf; /* cap + 1 + CSV_FIELD_PAD bytes: a NUL sentinel, pad */
+	size_t cap, have, pos;
+	bool   eof;
+	long   line;
+	/* Batches handed to the callback. */
+	struct csv_record *rec;
+	char		 **field;
+	size_t		  *len;
+};
+
+/* Bytes that end an unquoted run: delimiters, quotes, NUL (the sentinel). */
+static const unsigned char special[256] = {
+	[','] = 1,
+	['\n'] = 1,
+	['\r'] = 1,
+	['"'] = 1,
+	['\0'] = 1,
+};
+
+const char *
+csv_display_name(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
+static int
+refill(struct reader *r, char *err, size_t errlen)
+{
+	size_t	rest = r->have - r->pos;
+	ssize_t n;
+
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, rest);
+		r->have = rest;
+		r->pos = 0;
 	}
+	while (!r->eof && r->have < r->cap) {
+		n = read(r->fd, r->buf + r->have, r->cap - r->have);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "%s: %s", r->name,
+			    strerror(errno));
+			return CSV_ERR_READ;
+		}
+		if (n == 0)
+			r->eof = true;
+		r->have += (size_t)n;
+	}
+	r->buf[r->have] = '\0';
+	return 0;
+}
+
+static int
+fail_at(char *err, size_t errlen, const struct reader *r, long line,
+    const char *msg)
+{
+	snprintf(err, errlen, "%s:%ld: %s", r->name, line, msg);
+	return CSV_ERR_INPUT;
+}
+
+/*
+ * Parse the record at r->pos into rec (fields in place), leaving r->pos
+ * after it.  *blank is set for a blank line.  0 or CSV_ERR_INPUT.
+ */
+static int
+parse_record(struct reader *r, struct csv_record *rec, bool *blank, char *err,
+    size_t errlen)
+{
+	char  *p = r->buf + r->pos, *end = r->buf + r->have, *out = p, *s;
+	long   start = r->line;
+	size_t nf = 0, flen;
+	bool   quoted = false;
+	char   c;
+
+	rec->line = start;
 	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			cap = cap ? cap * 2 : 65536 * 2;
-			if (cap > CSV_MAX_FILE_BYTES + 65536 + 1) {
-				snprintf(err, errlen, "%s: file too large",
-				    path);
-				*rc = CSV_ERR_INPUT;
-				goto fail;
-			}
-			if ((nbuf = realloc(buf, cap)) == NULL) {
-				snprintf(err, errlen, "%s: out of memory",
-				    path);
-				*rc = CSV_ERR_SYSTEM;
-				goto fail;
-			}
-			buf = nbuf;
+		if (nf == CSV_MAX_FIELDS) {
+			snprintf(err, errlen, "%s:%ld: more than %d fields",
+			    r->name, start, CSV_MAX_FIELDS);
+			return CSV_ERR_INPUT;
 		}
-		got = fread(buf + n, 1, 65536, f);
-		n += got;
-		if (got < 65536) {
-			if (ferror(f)) {
-				snprintf(err, errlen, "%s: read error", path);
-				*rc = CSV_ERR_INPUT;
-				goto fail;
+		rec->field[nf] = out;
+		quoted = false;
+		if (*p == '"' && p < end) {
+			quoted = true;
+			for (p++;; p++) {
+				if (p >= end)
+					return fail_at(err, errlen, r, start,
+					    r->eof ? "unterminated quoted field"
+						   : "record too long");
+				if (*p == '"') {
+					if (p + 1 < end && p[1] == '"') {
+						*out++ = '"';
+						p++;
+						continue;
+					}
+					p++;
+					break;
+				}
+				if (*p == '\0')
+					return fail_at(err, errlen, r, r->line,
+					    "NUL byte");
+				if (*p == '\n')
+					r->line++;
+				*out++ = *p;
 			}
-			break;
 		}
+		/* The unquoted run (only a delimiter may follow a quote). */
+		s = p;
+		while (!special[(unsigned char)*p])
+			p++;
+		if (p > s) {
+			if (quoted)
+				return fail_at(err, errlen, r, r->line,
+				    "stray quote or text after a quoted field");
+			if (out != s)
+				memmove(out, s, (size_t)(p - s));
+			out += p - s;
+		}
+		if (p < end && (*p == '"' || *p == '\0'))
+			return fail_at(err, errlen, r, r->line,
+			    *p == '"'
+				? "stray quote or text after a quoted field"
+				: "NUL byte");
+		if (p >= end && !r->eof)
+			return fail_at(err, errlen, r, start,
+			    "record too long");
+		flen = (size_t)(out - rec->field[nf]);
+		if (flen > CSV_MAX_FIELD_BYTES) {
+			snprintf(err, errlen,
+			    "%s:%ld: field longer than %d bytes", r->name,
+			    start, CSV_MAX_FIELD_BYTES);
+			return CSV_ERR_INPUT;
+		}
+		rec->len[nf++] = flen;
+		if (p < end && *p == ',') {
+			*out++ = '\0';
+			p++;
+			continue;
+		}
+		/* End of record: CRLF, LF, CR or end of data. */
+		c = *p;
+		*out = '\0'; /* may overwrite *p */
+		if (p < end && c == '\r') {
+			p++;
+			c = *p;
+		}
+		if (p < end && c == '\n')
+			p++;
+		r->line++;
+		break;
 	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	return NULL;
+	rec->n_fields = nf;
+	r->pos = (size_t)(p - r->buf);
+	*blank = nf == 1 && rec->len[0] == 0 && !quoted;
+	return 0;
+}
+
+static int
+open_input(struct reader *r, const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	r->name = csv_display_name(path);
+	if (strcmp(path, "-") == 0)
+		r->fd = STDIN_FILENO;
+	else if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", r->name, strerror(errno));
+		return CSV_ERR_READ;
+	}
+	if (fstat(r->fd, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", r->name, strerror(errno));
+		return CSV_ERR_READ;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a directory, not a CSV file",
+		    r->name);
+		return CSV_ERR_READ;
+	}
+	return 0;
 }
 
 static void
-prefix_error(char *err, size_t errlen, const char *path, long line)
+reader_free(struct reader *r)
 {
-	char msg[512];
+	free(r->buf);
+	free(r->rec);
+	free(r->field);
+	free(r->len);
+}
 
-	snprintf(msg, sizeof(msg), "%s", err);
-	snprintf(err, errlen, "%s:%ld: %s", path, line, msg);
+static int
+reader_alloc(struct reader *r, char *err, size_t errlen)
+{
+	size_t i;
+
+	r->cap = CSV_BLOCK_BYTES;
+	r->buf = malloc(r->cap + 1 + CSV_FIELD_PAD);
+	r->rec = malloc(CSV_BATCH_RECORDS * sizeof(*r->rec));
+	r->field =
+	    malloc(CSV_BATCH_RECORDS * CSV_MAX_FIELDS * sizeof(*r->field));
+	r->len = malloc(CSV_BATCH_RECORDS * CSV_MAX_FIELDS * sizeof(*r->len));
+	if (r->buf == NULL || r->rec == NULL || r->field == NULL ||
+	    r->len == NULL) {
+		snprintf(err, errlen, "%s: out of memory", r->name);
+		return CSV_ERR_SYSTEM;
+	}
+	for (i = 0; i < CSV_BATCH_RECORDS; i++) {
+		r->rec[i].field = r->field + i * CSV_MAX_FIELDS;
+		r->rec[i].len = r->len + i * CSV_MAX_FIELDS;
+	}
+	return 0;
+}
+
+/* Parse records from r->pos on and hand them to fn in batches. */
+static int
+read_loop(struct reader *r, csv_batch_fn fn, void *ctx, char *err,
+    size_t errlen)
+{
+	size_t n, bad;
+	bool   blank;
+	int    rc;
+
+	if ((rc = refill(r, err, errlen)) != 0)
+		return rc;
+	if (r->have >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
+		r->pos = 3;
+	for (;;) {
+		if (!r->eof && r->have - r->pos < REFILL_BELOW &&
+		    (rc = refill(r, err, errlen)) != 0)
+			return rc;
+		if (r->pos >= r->have)
+			return 0;
+		/* A batch: as many records as surely lie in the buffer. */
+		for (n = 0; n < CSV_BATCH_RECORDS && r->pos < r->have &&
+		     (r->eof || r->have - r->pos >= REFILL_BELOW);) {
+			if ((rc = parse_record(r, &r->rec[n], &blank, err,
+				 errlen)) != 0)
+				return rc;
+			if (!blank)
+				n++;
+		}
+		if (n == 0)
+			continue;
+		bad = 0;
+		if ((rc = fn(ctx, r->rec, n, &bad, err, errlen)) != 0) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			snprintf(err, errlen, "%s:%ld: %s", r->name,
+			    r->rec[bad < n ? bad : 0].line, msg);
+			return rc;
+		}
+	}
+}
+
+int
+csv_read_batches(const char *path, csv_batch_fn fn, void *ctx, char *err,
+    size_t errlen)
+{
+	struct reader r = { .fd = -1, .line = 1 };
+	int	      rc;
+
+	err[0] = '\0';
+	if ((rc = open_input(&r, path, err, errlen)) == 0 &&
+	    (rc = reader_alloc(&r, err, errlen)) == 0)
+		rc = read_loop(&r, fn, ctx, err, errlen);
+	if (r.fd > STDIN_FILENO)
+		close(r.fd);
+	reader_free(&r);
+	return rc;
+}
+
+struct one_by_one {
+	csv_record_fn fn;
+	void	     *ctx;
+};
+
+static int
+each_record(void *ctx, const struct csv_record *rec, size_t n, size_t *bad,
+    char *err, size_t errlen)
+{
+	struct one_by_one *o = ctx;
+	size_t		   i;
+	int		   rc;
+
+	for (i = 0; i < n; i++)
+		if ((rc = o->fn(o->ctx, &rec[i], err, errlen)) != 0) {
+			*bad = i;
+			return rc;
+		}
+	return 0;
 }
 
 int
 csv_read_file(const char *path, csv_record_fn fn, void *ctx, char *err,
     size_t errlen)
 {
-	char		 *buf, *field[CSV_MAX_FIELDS], *store = NULL, *out;
-	struct csv_record rec;
-	size_t		  len, i, nf, flen;
-	long		  line = 1, start_line = 1;
-	int		  rc = 0, quoted, blank;
+	struct one_by_one o = { fn, ctx };
 
-	err[0] = '\0';
-	if ((buf = read_all(path, &len, err, errlen, &rc)) == NULL)
-		return rc;
-	/* Unquoting never grows a field: len + 1 bytes hold any record. */
-	if ((store = malloc(len + CSV_MAX_FIELDS + 1)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		rc = CSV_ERR_SYSTEM;
-		goto done;
-	}
-	i = 0;
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len) {
-		/* One record. */
-		start_line = line;
-		nf = 0;
-		out = store;
-		blank = 1;
-		for (;;) {
-			/* One field. */
-			if (nf == CSV_MAX_FIELDS) {
-				snprintf(err, errlen, "more than %d fields",
-				    CSV_MAX_FIELDS);
-				prefix_error(err, errlen, path, start_line);
-				rc = CSV_ERR_INPUT;
-				goto done;
-			}
-			field[nf++] = out;
-			flen = 0;
-			quoted = 0;
-			if (i < len && buf[i] == '"') {
-				quoted = 1;
-				blank = 0;
-				i++;
-				for (;;) {
-					if (i >= len) {
-						snprintf(err, errlen,
-						    "unterminated quoted field");
-						prefix_error(err, errlen, path,
-						    start_line);
-						rc = CSV_ERR_INPUT;
-						goto done;
-					}
-					if (buf[i] == '"') {
-						if (i + 1 < len &&
-						    buf[i + 1] == '"') {
-							*out++ = '"';
-							i += 2;
-							flen++;
-							continue;
-						}
-						i++;
-						break;
-					}
-					if (buf[i] == '\n')
-						line++;
-					*out++ = buf[i++];
-					flen++;
-				}
-			}
-			while (i < len && buf[i] != ',' && buf[i] != '\n' &&
-			    buf[i] != '\r') {
-				if (quoted || buf[i] == '"') {
-					snprintf(err, errlen,
-					    "stray quote "
-					    "or text after a quoted field");
-					prefix_error(err, errlen, path, line);
-					rc = CSV_ERR_INPUT;
-					goto done;
-				}
-				if (buf[i] == '\0') {
-					snprintf(err, errlen, "NUL byte");
-					prefix_error(err, errlen, path, line);
-					rc = CSV_ERR_INPUT;
-					goto done;
-				}
-				*out++ = buf[i++];
-				flen++;
-				blank = 0;
-			}
-			*out++ = '\0';
-			if (flen > CSV_MAX_FIELD_BYTES) {
-				snprintf(err, errlen,
-				    "field longer than %d "
-				    "bytes",
-				    CSV_MAX_FIELD_BYTES);
-				prefix_error(err, errlen, path, start_line);
-				rc = CSV_ERR_INPUT;
-				goto done;
-			}
-			if (i < len && buf[i] == ',') {
-				i++;
-				blank = 0;
-				continue;
-			}
-			break;
-		}
-		/* End of record: CRLF, LF, CR or end of file. */
-		if (i < len && buf[i] == '\r')
-			i++;
-		if (i < len && buf[i] == '\n')
-			i++;
-		line++;
-		if (blank)
-			continue;
-		rec.field = field;
-		rec.n_fields = nf;
-		rec.line = start_line;
-		err[0] = '\0';
-		if ((rc = fn(ctx, &rec, err, errlen)) != 0) {
-			prefix_error(err, errlen, path, start_line);
-			goto done;
-		}
-	}
-	rc = 0;
-done:
-	free(store);
-	free(buf);
-	return rc;
+	return csv_read_batches(path, each_record, &o, err, errlen);
 }
 
 int

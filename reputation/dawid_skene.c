@@ -9,10 +9,31 @@
  * documented pi_w[k][l] and exponentiated.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reputation/dawid_skene.h"
 #include "reputation/majority.h"
+#include "reputation/vecmath.h"
+
+/* Softmax of one row of log scores; returns log Σ_k exp(row[k]). */
+static double
+row_softmax(double *row, int K)
+{
+	double max = row[0], sum = 0.0;
+	int    k;
+
+	for (k = 1; k < K; k++)
+		if (row[k] > max)
+			max = row[k];
+	for (k = 0; k < K; k++) {
+		row[k] = exp(row[k] - max);
+		sum += row[k];
+	}
+	for (k = 0; k < K; k++)
+		row[k] /= sum;
+	return max + log(sum);
+}
 
 /*
  * Normalise every row of the n x K matrix x from log scores into
@@ -21,24 +42,11 @@
 static double
 rows_softmax(double *x, size_t n, int K)
 {
-	double ll = 0.0, max, sum;
+	double ll = 0.0;
 	size_t i;
-	int    k;
 
-	for (i = 0; i < n; i++) {
-		double *row = x + i * K;
-
-		for (max = row[0], k = 1; k < K; k++)
-			if (row[k] > max)
-				max = row[k];
-		for (sum = 0.0, k = 0; k < K; k++) {
-			row[k] = exp(row[k] - max);
-			sum += row[k];
-		}
-		for (k = 0; k < K; k++)
-			row[k] /= sum;
-		ll += max + log(sum);
-	}
+	for (i = 0; i < n; i++)
+		ll += row_softmax(x + i * K, K);
 	return ll;
 }
 
@@ -239,5 +247,879 @@ rep_onecoin_run(const struct rep_batch *b, const double *init_post,
 		}
 	}
 	m->log_likelihood = ll;
+	return REP_OK;
+}
+
+/*
+ * The indexed fits (rep_ds_fit, rep_onecoin_fit).
+ *
+ * Each iteration is a few passes over blocks of workers (M-step) and blocks
+ * of items (E-step); a block writes only its own rows and its own partial
+ * sums, which are then added in block order, so the numbers do not depend
+ * on the threads.
+ *
+ * The passes work on float rows of four-lane vectors (vecmath.h): Tf, the
+ * posterior of each item, and Lf, for each worker w and answer l, log
+ * pi_w[k][l] over the true class k (during the M-step, first the expected
+ * counts).  The E-step adds an item's voters' rows and takes a vector
+ * softmax; the M-step adds its items' posterior rows into a worker's counts
+ * and takes a vector log.  A pass reads one row per vote from rows
+ * scattered over megabytes, so rows are padded to 1, 2 or a multiple of 4
+ * vectors and 64-byte aligned (one cache line per row up to K = 16) and the
+ * row of the vote PREFETCH_AHEAD places on is prefetched.  Float rows cost
+ * nothing that matters (posteriors to ~1e-7): every sum that feeds the
+ * log-likelihood, and so the convergence test, is taken in double.  The
+ * model's double arrays are written from them: item_post at every E-step,
+ * confusion at the end.
+ */
+#define PREFETCH_AHEAD 32
+#define ROW_ALIGN 64
+
+struct fit {
+	const struct rep_vote_index *ix;
+	const struct rep_params	    *p;
+	const struct rep_fit_opts   *o;
+	int			     K, C; /* labels, vectors per row */
+	int			     n_iblocks, n_wblocks;
+	size_t			     stride; /* vectors per row of Tf and Lf */
+	double			    *T;	     /* n_items * K, the model's */
+	rep_v4f			    *Tf;     /* n_items rows */
+	rep_v4f			    *Lf; /* DS: n_workers * K rows, [w][l][k] */
+	double			    *right; /* one-coin: log P(right), scaled */
+	double *wrong;	   /* one-coin: log P(a given wrong), scaled */
+	double *acc, *cnt; /* one-coin: the model's arrays */
+	double *blk_ll;	   /* n_iblocks */
+	double *blk_rho;   /* n_iblocks * K */
+	double *blk_pool;  /* n_wblocks * POOL(K) */
+	double *neff;	   /* DS: n_workers, votes weighed by certainty */
+	double	s, a;	   /* row and accuracy prior strengths in use */
+	bool	a_fixed;   /* a has settled: no more EB steps */
+	double	abar;	   /* pooled accuracy */
+	double	rho[REP_MAX_LABELS];	  /* class prior */
+	rep_v4f lrho[REP_MAX_LABELS / 4]; /* log class prior */
+	/* The crowd's wrong answers on class k: e[k][l], stored [l][k]. */
+	rep_v4f shapeT[REP_MAX_LABELS][REP_MAX_LABELS / 4];
+	rep_v4f log_shapeT[REP_MAX_LABELS][REP_MAX_LABELS / 4];
+};
+
+/* Pooled sums of a worker block: K * K counts [l][k], votes. */
+#define POOL(K) ((size_t)(K) * (K) + 1)
+
+void
+rep_fit_opts_default(struct rep_fit_opts *o, int n_labels)
+{
+	o->row_prior = n_labels;
+	o->acc_prior = REP_FIT_ACC_PRIOR;
+	o->estimate_priors = true;
+	o->worker_scale = NULL;
+	o->par = NULL;
+	o->info = NULL;
+}
+
+static size_t
+row_stride(int C)
+{
+	return C <= 2 ? (size_t)C : ((size_t)C + 3) / 4 * 4;
+}
+
+static void
+block_range(int blk, int size, int n, int *lo, int *hi)
+{
+	*lo = blk * size;
+	*hi = *lo + size < n ? *lo + size : n;
+}
+
+static void
+prefetch_row(const rep_v4f *base, size_t row, size_t stride)
+{
+	const rep_v4f *p = base + row * stride;
+
+	__builtin_prefetch(p);
+	if (stride > 4)
+		__builtin_prefetch(p + stride - 1);
+}
+
+/* Lanes k < K of the row's last vector are live; the rest are padding. */
+static rep_v4i
+live_lanes(int K)
+{
+	int	r = K % 4 == 0 ? 4 : K % 4;
+	rep_v4i lane = { 0, 1, 2, 3 };
+
+	return lane < REP_V4I(r);
+}
+
+/*
+ * Exponentials of a row of log scores relative to its maximum, in place
+ * (padding lanes become 0); *sum gets their sum.  Returns log Σ_k
+ * exp(t[k]), in double.
+ */
+static double
+vec_exp_row(rep_v4f *t, int K, int C, double *sum)
+{
+	rep_v4i live = live_lanes(K);
+	rep_v4f mx;
+	float	m;
+	int	c, k;
+
+	t[C - 1] = rep_v4f_select(live, t[C - 1], REP_V4F(-1e30f));
+	for (mx = t[0], c = 1; c < C; c++)
+		mx = rep_v4f_max(mx, t[c]);
+	for (m = mx[0], k = 1; k < 4; k++)
+		if (mx[k] > m)
+			m = mx[k];
+	for (c = 0; c < C; c++)
+		t[c] = rep_v4f_exp(t[c] - REP_V4F(m));
+	t[C - 1] = rep_v4f_select(live, t[C - 1], REP_V4F(0.0f));
+	for (*sum = 0.0, c = 0; c < C; c++)
+		*sum += (double)t[c][0] + t[c][1] + t[c][2] + t[c][3];
+	return m + log(*sum);
+}
+
+/*
+ * Item i's posterior is t / sum: into T in double (rows sum to 1), into Tf
+ * in float, and into the block's class sums.
+ */
+static void
+store_post(struct fit *f, int i, const rep_v4f *t, double sum, double *rho)
+{
+	double	*out = f->T + (size_t)i * f->K, inv = 1.0 / sum;
+	rep_v4f *tf = f->Tf + (size_t)i * f->stride;
+	int	 c, k;
+
+	for (c = 0; c < f->C; c++)
+		tf[c] = t[c] * REP_V4F((float)inv);
+	for (k = 0; k < f->K; k++) {
+		out[k] = t[k / 4][k % 4] * inv;
+		rho[k] += out[k];
+	}
+}
+
+/* Majority vote of a block of items (the default start). */
+static void
+majority_block(void *arg, int blk)
+{
+	struct fit		    *f = arg;
+	const struct rep_vote_index *ix = f->ix;
+	double			    *rho = f->blk_rho + (size_t)blk * f->K;
+	rep_v4f			     t[REP_MAX_LABELS / 4];
+	size_t			     j;
+	float			     n;
+	int			     i, lo, hi, c, k, l, K = f->K;
+
+	block_range(blk, REP_FIT_ITEM_BLOCK, ix->n_items, &lo, &hi);
+	for (k = 0; k < K; k++)
+		rho[k] = 0.0;
+	for (i = lo; i < hi; i++) {
+		for (c = 0; c < f->C; c++)
+			t[c] = REP_V4F(0.0f);
+		for (j = ix->item_start[i]; j < ix->item_start[i + 1]; j++) {
+			l = (int)(ix->item_votes[j] & REP_INDEX_LABEL_MASK);
+			t[l / 4][l % 4] += 1.0f;
+		}
+		n = (float)(ix->item_start[i + 1] - ix->item_start[i]);
+		for (k = 0; k < K; k++)
+			t[k / 4][k % 4] = n > 0 ? t[k / 4][k % 4] : 1.0f;
+		store_post(f, i, t, n > 0 ? n : K, rho);
+	}
+}
+
+/* A caller's starting posterior (already in T): float rows, class sums. */
+static void
+given_block(void *arg, int blk)
+{
+	struct fit *f = arg;
+	double	   *rho = f->blk_rho + (size_t)blk * f->K;
+	rep_v4f	   *tf;
+	int	    i, lo, hi, c, k, K = f->K;
+
+	block_range(blk, REP_FIT_ITEM_BLOCK, f->ix->n_items, &lo, &hi);
+	for (k = 0; k < K; k++)
+		rho[k] = 0.0;
+	for (i = lo; i < hi; i++) {
+		tf = f->Tf + (size_t)i * f->stride;
+		for (c = 0; c < f->C; c++)
+			tf[c] = REP_V4F(0.0f);
+		for (k = 0; k < K; k++) {
+			tf[k / 4][k % 4] = (float)f->T[(size_t)i * K + k];
+			rho[k] += f->T[(size_t)i * K + k];
+		}
+	}
+}
+
+/*
+ * DS M-step, first pass: the expected counts N_w[k][l] of a block of
+ * workers, into their rows of Lf ([w][l] over k), and the block's pooled
+ * counts and votes.
+ */
+static void
+ds_count_block(void *arg, int blk)
+{
+	struct fit		    *f = arg;
+	const struct rep_vote_index *ix = f->ix;
+	double			    *pool = f->blk_pool + blk * POOL(f->K);
+	size_t			     j, st = f->stride;
+	int			     w, lo, hi, c, k, l, K = f->K, C = f->C;
+
+	block_range(blk, REP_FIT_WORKER_BLOCK, ix->n_workers, &lo, &hi);
+	memset(pool, 0, POOL(K) * sizeof(*pool));
+	for (w = lo; w < hi; w++) {
+		rep_v4f *cnt = f->Lf + (size_t)w * K * st;
+		rep_v4f	 sq;
+		double	 purity = 0.0,
+		       votes = (double)(ix->worker_start[w + 1] -
+			   ix->worker_start[w]);
+
+		for (l = 0; l < K; l++)
+			for (c = 0; c < C; c++)
+				cnt[l * st + c] = REP_V4F(0.0f);
+		for (j = ix->worker_start[w]; j < ix->worker_start[w + 1];
+		     j++) {
+			uint32_t       v = ix->worker_votes[j];
+			const rep_v4f *t =
+			    f->Tf + (size_t)(v >> REP_INDEX_LABEL_BITS) * st;
+			rep_v4f *row =
+			    cnt + (size_t)(v & REP_INDEX_LABEL_MASK) * st;
+
+			if (j + PREFETCH_AHEAD < ix->n_obs)
+				prefetch_row(f->Tf,
+				    ix->worker_votes[j + PREFETCH_AHEAD] >>
+					REP_INDEX_LABEL_BITS,
+				    st);
+			for (c = 0; c < C; c++)
+				row[c] += t[c];
+			for (sq = t[0] * t[0], c = 1; c < C; c++)
+				sq += t[c] * t[c];
+			purity += (double)sq[0] + sq[1] + sq[2] + sq[3];
+		}
+		f->neff[w] = (K * purity - votes) / (K - 1);
+		for (l = 0; l < K; l++)
+			for (k = 0; k < K; k++)
+				pool[(size_t)l * K + k] +=
+				    cnt[l * st + (size_t)k / 4][k % 4];
+		pool[(size_t)K * K] +=
+		    (double)(ix->worker_start[w + 1] - ix->worker_start[w]);
+	}
+}
+
+/*
+ * Digamma, for the empirical-Bayes steps: the recurrence psi(x) = psi(x+1)
+ * - 1/x up to x >= 6, then the asymptotic series (error < 1e-11).
+ */
+static double
+digamma(double x)
+{
+	double r = 0.0, z;
+
+	while (x < 6.0) {
+		r -= 1.0 / x;
+		x += 1.0;
+	}
+	z = 1.0 / (x * x);
+	return r + log(x) - 0.5 / x -
+	    z *
+	    (1.0 / 12 -
+		z *
+		    (1.0 / 120 -
+			z * (1.0 / 252 - z * (1.0 / 240 - z * (1.0 / 132)))));
+}
+
+static double
+clamp(double x, double lo, double hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Every stride-th worker: the sample the strengths are estimated on. */
+static int
+eb_stride(const struct fit *f)
+{
+	int n = f->ix->n_workers;
+
+	return n > REP_FIT_EB_SAMPLE
+	    ? (n + REP_FIT_EB_SAMPLE - 1) / REP_FIT_EB_SAMPLE
+	    : 1;
+}
+
+/*
+ * One fixed-point step for the accuracy prior's strength a: worker w's
+ * right answers c_w of n_w are beta-binomial with mean abar and precision
+ * a; Minka ("Estimating a Dirichlet distribution", 2000) gives
+ *	a' = a Σ_w [abar (psi(c_w + a abar) - psi(a abar)) + (1 - abar)
+ *	    (psi(n_w - c_w + a (1 - abar)) - psi(a (1 - abar)))] /
+ *	    Σ_w [psi(n_w + a) - psi(a)]
+ * over workers 0, stride, 2 stride, ... of n.  A crowd whose workers look
+ * alike drives a up (toward majority vote), one of very unequal workers
+ * down.
+ */
+static double
+eb_accuracy_step(double a, double m, const double *right, const double *votes,
+    int n, int stride)
+{
+	double num = 0.0, den = 0.0, c;
+	double p0 = digamma(a * m), p1 = digamma(a * (1.0 - m));
+	double pa = digamma(a);
+	int    w;
+
+	for (w = 0; w < n; w += stride) {
+		if (votes[w] <= 0.0)
+			continue;
+		c = clamp(right[w], 0.0, votes[w]);
+		num += m * (digamma(c + a * m) - p0) +
+		    (1.0 - m) * (digamma(votes[w] - c + a * (1.0 - m)) - p1);
+		den += digamma(votes[w] + a) - pa;
+	}
+	if (!(den > 0.0) || !(num > 0.0))
+		return a;
+	return clamp(a * num / den, REP_FIT_PRIOR_MIN, REP_FIT_PRIOR_MAX);
+}
+
+/*
+ * The accuracy prior's strength for the current counts: the fixed point
+ * iterated from f->a to a relative change of 1e-4 (at most
+ * EB_MAX_STEPS steps).  Once an M-step moves it by less than 1e-3 it is
+ * kept for the rest of the fit, so that EM's own convergence test applies.
+ */
+#define EB_MAX_STEPS 40
+
+static void
+eb_accuracy_update(struct fit *f, const double *right, const double *votes,
+    int n, int stride)
+{
+	double a = f->a, next;
+	int    i;
+
+	if (f->a_fixed || !f->o->estimate_priors || f->a <= 0.0)
+		return;
+	for (i = 0; i < EB_MAX_STEPS; i++) {
+		next = eb_accuracy_step(a, f->abar, right, votes, n, stride);
+		if (fabs(next - a) <= 1e-4 * a) {
+			a = next;
+			break;
+		}
+		a = next;
+	}
+	if (fabs(a - f->a) <= 1e-3 * f->a)
+		f->a_fixed = true;
+	f->a = a;
+}
+
+/* Worker w's shrunk accuracy a_w from its right answers and votes. */
+static double
+shrunk_accuracy(const struct fit *f, double right, double votes)
+{
+	if (f->a > 0.0)
+		return (right + f->a * f->abar) / (votes + f->a);
+	return votes > 0.0 ? right / votes : f->abar;
+}
+
+/* The accuracy prior's step for DS, on every eb_stride()-th worker. */
+static void
+ds_accuracy_step(struct fit *f)
+{
+	double right[REP_FIT_EB_SAMPLE + 1], votes[REP_FIT_EB_SAMPLE + 1];
+	size_t st = f->stride;
+	int    stride = eb_stride(f), w, n = 0, k, K = f->K;
+
+	for (w = 0; w < f->ix->n_workers && n <= REP_FIT_EB_SAMPLE;
+	     w += stride, n++) {
+		const rep_v4f *row = f->Lf + (size_t)w * K * st;
+
+		votes[n] = (double)(f->ix->worker_start[w + 1] -
+		    f->ix->worker_start[w]);
+		for (right[n] = 0.0, k = 0; k < K; k++)
+			right[n] += row[(size_t)k * st + k / 4][k % 4];
+	}
+	eb_accuracy_update(f, right, votes, n, 1);
+}
+
+/*
+ * DS M-step, second pass: each worker's counts become log pi_w.  With the
+ * row prior (s > 0), row k's centre is the worker's one-coin row,
+ *	m[k][k] = a_w,  m[k][l] = (1 - a_w) e[k][l],
+ * its MAP estimate under s pseudo-votes is
+ *	(N[k][l] + s m[k][l] + sm + d [k = l]) / (N[k] + s + K sm + d),
+ * and pi_w is the centre for a worker with fewer than K^2 effective votes,
+ * the MAP rows past 2 K^2, linear in between (dawid_skene.h).  Computed
+ * as vectors over k for each answer l.
+ */
+static void
+ds_normalize_block(void *arg, int blk)
+{
+	struct fit		    *f = arg;
+	const struct rep_vote_index *ix = f->ix;
+	float			     s = (float)f->s;
+	float			     sm = (float)f->p->em_smoothing;
+	float			     d = (float)f->p->em_diag_prior;
+	rep_v4f			     inv[REP_MAX_LABELS / 4], num, cm;
+	double			     right, votes, aw = 0.0, own = 1.0;
+	double			     kk = (double)f->K * f->K;
+	size_t			     st = f->stride;
+	int			     w, lo, hi, c, k, l, K = f->K, C = f->C;
+
+	block_range(blk, REP_FIT_WORKER_BLOCK, ix->n_workers, &lo, &hi);
+	for (w = lo; w < hi; w++) {
+		rep_v4f *row = f->Lf + (size_t)w * K * st;
+
+		votes = (double)(ix->worker_start[w + 1] - ix->worker_start[w]);
+		for (c = 0; c < C; c++) {
+			num = REP_V4F(s + K * sm + d);
+			for (l = 0; l < K; l++)
+				num += row[(size_t)l * st + c];
+			inv[c] = REP_V4F(1.0f) / num;
+		}
+		if (s > 0.0f) {
+			for (right = 0.0, k = 0; k < K; k++)
+				right += row[(size_t)k * st + k / 4][k % 4];
+			aw = clamp(shrunk_accuracy(f, right, votes), 1e-6,
+			    1.0 - 1e-6);
+			own = clamp((f->neff[w] - kk) / kk, 0.0, 1.0);
+		}
+		if (s > 0.0f && own <= 0.0) {
+			/* One-coin outright: log m is a sum, no log per cell. */
+			float law = (float)log(aw), lnaw = (float)log(1.0 - aw);
+
+			for (l = 0; l < K; l++) {
+				rep_v4f *r = row + (size_t)l * st;
+
+				for (c = 0; c < C; c++)
+					r[c] =
+					    REP_V4F(lnaw) + f->log_shapeT[l][c];
+				r[l / 4][l % 4] = law;
+			}
+			continue;
+		}
+		for (l = 0; l < K; l++) {
+			rep_v4f *r = row + (size_t)l * st;
+
+			for (c = 0; c < C; c++) {
+				cm = REP_V4F((float)(1.0 - aw)) *
+				    f->shapeT[l][c];
+				if (c == l / 4)
+					cm[l % 4] = (float)aw;
+				num = r[c] + REP_V4F(s) * cm + REP_V4F(sm);
+				if (c == l / 4)
+					num[l % 4] += d;
+				num = num * inv[c];
+				if (s > 0.0f && own < 1.0)
+					num = REP_V4F((float)own) * num +
+					    REP_V4F((float)(1.0 - own)) * cm;
+				r[c] = rep_v4f_log(num);
+			}
+		}
+	}
+}
+
+/* DS E-step over a block of items: sum of log rows, softmax. */
+static void
+ds_estep_block(void *arg, int blk)
+{
+	struct fit		    *f = arg;
+	const struct rep_vote_index *ix = f->ix;
+	const double		    *scale = f->o->worker_scale;
+	double			    *rho = f->blk_rho + (size_t)blk * f->K;
+	rep_v4f			     t[REP_MAX_LABELS / 4];
+	double			     ll = 0.0, sum;
+	size_t			     j, st = f->stride;
+	int			     i, lo, hi, c, k, K = f->K, C = f->C;
+
+	block_range(blk, REP_FIT_ITEM_BLOCK, ix->n_items, &lo, &hi);
+	for (k = 0; k < K; k++)
+		rho[k] = 0.0;
+	for (i = lo; i < hi; i++) {
+		for (c = 0; c < C; c++)
+			t[c] = f->lrho[c];
+		for (j = ix->item_start[i]; j < ix->item_start[i + 1]; j++) {
+			uint32_t       v = ix->item_votes[j];
+			size_t	       w = v >> REP_INDEX_LABEL_BITS;
+			const rep_v4f *row =
+			    f->Lf + (w * K + (v & REP_INDEX_LABEL_MASK)) * st;
+
+			if (j + PREFETCH_AHEAD < ix->n_obs) {
+				uint32_t u = ix->item_votes[j + PREFETCH_AHEAD];
+
+				prefetch_row(f->Lf,
+				    (size_t)(u >> REP_INDEX_LABEL_BITS) * K +
+					(u & REP_INDEX_LABEL_MASK),
+				    st);
+			}
+			if (scale == NULL)
+				for (c = 0; c < C; c++)
+					t[c] += row[c];
+			else
+				for (c = 0; c < C; c++)
+					t[c] +=
+					    REP_V4F((float)scale[w]) * row[c];
+		}
+		ll += vec_exp_row(t, K, C, &sum);
+		store_post(f, i, t, sum, rho);
+	}
+	f->blk_ll[blk] = ll;
+}
+
+/* One-coin M-step: expected right answers and votes of a worker block. */
+static void
+oc_count_block(void *arg, int blk)
+{
+	struct fit		    *f = arg;
+	const struct rep_vote_index *ix = f->ix;
+	double			    *pool = f->blk_pool + blk * POOL(f->K);
+	size_t			     j, st = f->stride;
+	int			     w, lo, hi, l;
+
+	block_range(blk, REP_FIT_WORKER_BLOCK, ix->n_workers, &lo, &hi);
+	pool[0] = pool[1] = 0.0;
+	for (w = lo; w < hi; w++) {
+		double c = 0.0;
+
+		for (j = ix->worker_start[w]; j < ix->worker_start[w + 1];
+		     j++) {
+			uint32_t v = ix->worker_votes[j];
+
+			if (j + PREFETCH_AHEAD < ix->n_obs)
+				prefetch_row(f->Tf,
+				    ix->worker_votes[j + PREFETCH_AHEAD] >>
+					REP_INDEX_LABEL_BITS,
+				    st);
+			l = (int)(v & REP_INDEX_LABEL_MASK);
+			c += f->Tf[(size_t)(v >> REP_INDEX_LABEL_BITS) * st +
+			    l / 4][l % 4];
+		}
+		f->acc[w] = c;
+		f->cnt[w] =
+		    (double)(ix->worker_start[w + 1] - ix->worker_start[w]);
+		pool[0] += c;
+		pool[1] += f->cnt[w];
+	}
+}
+
+/* One-coin E-step over a block of items (uniform class prior). */
+static void
+oc_estep_block(void *arg, int blk)
+{
+	struct fit		    *f = arg;
+	const struct rep_vote_index *ix = f->ix;
+	double			    *rho = f->blk_rho + (size_t)blk * f->K;
+	rep_v4f			     t[REP_MAX_LABELS / 4];
+	double			     ll = 0.0, wrong, sum;
+	size_t			     j;
+	int			     i, lo, hi, c, k, l, K = f->K, C = f->C;
+
+	block_range(blk, REP_FIT_ITEM_BLOCK, ix->n_items, &lo, &hi);
+	for (k = 0; k < K; k++)
+		rho[k] = 0.0;
+	for (i = lo; i < hi; i++) {
+		wrong = -log((double)K);
+		for (c = 0; c < C; c++)
+			t[c] = REP_V4F(0.0f);
+		for (j = ix->item_start[i]; j < ix->item_start[i + 1]; j++) {
+			uint32_t v = ix->item_votes[j];
+			size_t	 w = v >> REP_INDEX_LABEL_BITS;
+
+			l = (int)(v & REP_INDEX_LABEL_MASK);
+			wrong += f->wrong[w];
+			t[l / 4][l % 4] += (float)(f->right[w] - f->wrong[w]);
+		}
+		ll += vec_exp_row(t, K, C, &sum) + wrong;
+		store_post(f, i, t, sum, rho);
+	}
+	f->blk_ll[blk] = ll;
+}
+
+/* pi_w[k][l] into the model's confusion (rows renormalised in double). */
+static void
+ds_export_block(void *arg, int blk)
+{
+	struct fit *f = arg;
+	double	   *conf, sum;
+	size_t	    st = f->stride, KK = (size_t)f->K * f->K;
+	int	    w, lo, hi, k, l, K = f->K;
+
+	block_range(blk, REP_FIT_WORKER_BLOCK, f->ix->n_workers, &lo, &hi);
+	for (w = lo; w < hi; w++) {
+		const rep_v4f *row = f->Lf + (size_t)w * K * st;
+
+		conf = f->acc + (size_t)w * KK; /* acc holds m->confusion */
+		for (k = 0; k < K; k++) {
+			for (sum = 0.0, l = 0; l < K; l++) {
+				conf[(size_t)k * K + l] =
+				    exp(row[(size_t)l * st + k / 4][k % 4]);
+				sum += conf[(size_t)k * K + l];
+			}
+			for (l = 0; l < K; l++)
+				conf[(size_t)k * K + l] /= sum;
+		}
+	}
+}
+
+static void
+fit_free(struct fit *f)
+{
+	free(f->Tf);
+	free(f->Lf);
+	free(f->neff);
+	free(f->blk_ll);
+	free(f->blk_rho);
+	free(f->blk_pool);
+	free(f->right);
+	free(f->wrong);
+}
+
+static rep_v4f *
+alloc_rows(size_t n_rows, size_t stride)
+{
+	size_t bytes = (n_rows * stride * sizeof(rep_v4f) + ROW_ALIGN - 1) /
+	    ROW_ALIGN * ROW_ALIGN;
+
+	return aligned_alloc(ROW_ALIGN, bytes ? bytes : ROW_ALIGN);
+}
+
+static int
+fit_init(struct fit *f, const struct rep_vote_index *ix, const double *init,
+    const struct rep_params *p, const struct rep_fit_opts *o, double *T,
+    bool onecoin)
+{
+	size_t i, n, nw;
+	int    K;
+
+	memset(f, 0, sizeof(*f));
+	if (ix == NULL || o == NULL || rep_params_check(p) != 0 ||
+	    ix->n_labels < REP_MIN_LABELS || ix->n_labels > REP_MAX_LABELS ||
+	    ix->n_items < 0 || ix->n_workers < 0 ||
+	    (T == NULL && ix->n_items > 0) ||
+	    !(o->row_prior >= 0.0 && isfinite(o->row_prior)) ||
+	    !(o->acc_prior >= 0.0 && isfinite(o->acc_prior)))
+		return REP_ERR_INVALID;
+	K = ix->n_labels;
+	nw = (size_t)ix->n_workers;
+	if (o->worker_scale != NULL)
+		for (i = 0; i < nw; i++)
+			if (!(o->worker_scale[i] >= 0.0 &&
+				o->worker_scale[i] <= 1.0))
+				return REP_ERR_INVALID;
+	n = (size_t)ix->n_items * K;
+	if (init != NULL)
+		for (i = 0; i < n; i++)
+			if (!(init[i] >= 0.0 && init[i] <= 1.0))
+				return REP_ERR_INVALID;
+	f->ix = ix;
+	f->p = p;
+	f->o = o;
+	f->K = K;
+	f->C = (K + 3) / 4;
+	f->T = T;
+	f->s = o->row_prior;
+	f->a = o->acc_prior;
+	f->stride = row_stride(f->C);
+	f->n_iblocks =
+	    (ix->n_items + REP_FIT_ITEM_BLOCK - 1) / REP_FIT_ITEM_BLOCK;
+	f->n_wblocks =
+	    (ix->n_workers + REP_FIT_WORKER_BLOCK - 1) / REP_FIT_WORKER_BLOCK;
+	f->Tf = alloc_rows((size_t)ix->n_items, f->stride);
+	f->blk_ll = calloc((size_t)f->n_iblocks + 1, sizeof(double));
+	f->blk_rho = calloc(((size_t)f->n_iblocks + 1) * K, sizeof(double));
+	f->blk_pool =
+	    calloc(((size_t)f->n_wblocks + 1) * POOL(K), sizeof(double));
+	if (onecoin) {
+		f->right = malloc((nw + 1) * sizeof(double));
+		f->wrong = malloc((nw + 1) * sizeof(double));
+	} else {
+		f->Lf = alloc_rows(nw * K, f->stride);
+		f->neff = malloc((nw + 1) * sizeof(double));
+	}
+	if (f->Tf == NULL || f->blk_ll == NULL || f->blk_rho == NULL ||
+	    f->blk_pool == NULL ||
+	    (onecoin ? f->right == NULL || f->wrong == NULL
+		     : f->Lf == NULL || f->neff == NULL)) {
+		fit_free(f);
+		return REP_ERR_NOMEM;
+	}
+	if (init == NULL)
+		rep_parallel_for(o->par, f->n_iblocks, majority_block, f);
+	else {
+		if (init != T)
+			memmove(T, init, n * sizeof(*T));
+		rep_parallel_for(o->par, f->n_iblocks, given_block, f);
+	}
+	return REP_OK;
+}
+
+/* Σ of the blocks' log-likelihoods, in block order. */
+static double
+fit_ll(const struct fit *f)
+{
+	double ll = 0.0;
+	int    b;
+
+	for (b = 0; b < f->n_iblocks; b++)
+		ll += f->blk_ll[b];
+	return ll;
+}
+
+/* The M-step's global part: class prior, pooled accuracy, error shape. */
+static void
+ds_pool(struct fit *f)
+{
+	const struct rep_params *p = f->p;
+	double			*rho = f->rho, sum, right = 0.0;
+	double			 tot[REP_MAX_LABELS * REP_MAX_LABELS + 1];
+	size_t			 x, KK = (size_t)f->K * f->K;
+	int			 b, c, k, l, K = f->K;
+
+	for (k = 0; k < K; k++)
+		rho[k] = p->em_smoothing;
+	for (b = 0; b < f->n_iblocks; b++)
+		for (k = 0; k < K; k++)
+			rho[k] += f->blk_rho[(size_t)b * K + k];
+	for (sum = 0.0, k = 0; k < K; k++)
+		sum += rho[k];
+	for (c = 0; c < f->C; c++)
+		f->lrho[c] = REP_V4F(0.0f);
+	for (k = 0; k < K; k++) {
+		rho[k] /= sum;
+		f->lrho[k / 4][k % 4] = (float)log(rho[k]);
+	}
+	memset(tot, 0, sizeof(tot));
+	for (b = 0; b < f->n_wblocks; b++)
+		for (x = 0; x <= KK; x++)
+			tot[x] += f->blk_pool[b * POOL(K) + x];
+	for (k = 0; k < K; k++)
+		right += tot[(size_t)k * K + k];
+	/* abar and e[k][.], smoothed so that both are defined on no data. */
+	f->abar = (right + 1.0) / (tot[KK] + 2.0);
+	memset(f->shapeT, 0, sizeof(f->shapeT));
+	for (k = 0; k < K; k++) {
+		for (sum = 0.0, l = 0; l < K; l++)
+			if (l != k)
+				sum += tot[(size_t)l * K + k] + p->em_smoothing;
+		for (l = 0; l < K; l++)
+			if (l != k)
+				f->shapeT[l][k / 4][k % 4] =
+				    (float)((tot[(size_t)l * K + k] +
+						p->em_smoothing) /
+					sum);
+	}
+	for (l = 0; l < K; l++)
+		for (k = 0; k < K; k++)
+			f->log_shapeT[l][k / 4][k % 4] = l == k
+			    ? 0.0f
+			    : (float)log(f->shapeT[l][k / 4][k % 4]);
+	ds_accuracy_step(f);
+}
+
+/* The mean over workers of the share of their own matrix in the blend. */
+static double
+own_share(const struct fit *f)
+{
+	double kk = (double)f->K * f->K, sum = 0.0;
+	int    w;
+
+	if (f->s <= 0.0 || f->ix->n_workers == 0)
+		return 1.0;
+	for (w = 0; w < f->ix->n_workers; w++)
+		sum += clamp((f->neff[w] - kk) / kk, 0.0, 1.0);
+	return sum / f->ix->n_workers;
+}
+
+int
+rep_ds_fit(const struct rep_vote_index *ix, const double *init_post,
+    const struct rep_params *p, const struct rep_fit_opts *o,
+    struct rep_ds_model *m)
+{
+	struct fit f;
+	double	   ll = 0.0, prev = 0.0;
+	int	   iter, k, rc;
+
+	if (m == NULL || m->class_prior == NULL || ix == NULL ||
+	    (m->confusion == NULL && ix->n_workers > 0))
+		return REP_ERR_INVALID;
+	if ((rc = fit_init(&f, ix, init_post, p, o, m->item_post, false)) != 0)
+		return rc;
+	m->converged = false;
+	m->iterations = 0;
+	for (iter = 1; iter <= p->em_max_iter; iter++) {
+		rep_parallel_for(o->par, f.n_wblocks, ds_count_block, &f);
+		ds_pool(&f);
+		rep_parallel_for(o->par, f.n_wblocks, ds_normalize_block, &f);
+		rep_parallel_for(o->par, f.n_iblocks, ds_estep_block, &f);
+		prev = ll;
+		ll = fit_ll(&f);
+		m->iterations = iter;
+		if (converged(ll, prev, iter, p)) {
+			m->converged = true;
+			break;
+		}
+	}
+	m->log_likelihood = ll;
+	if (o->info != NULL) {
+		o->info->acc_prior = f.a;
+		o->info->own_share = own_share(&f);
+	}
+	for (k = 0; k < f.K; k++)
+		m->class_prior[k] = f.rho[k];
+	f.acc = m->confusion;
+	rep_parallel_for(o->par, f.n_wblocks, ds_export_block, &f);
+	fit_free(&f);
+	return REP_OK;
+}
+
+int
+rep_onecoin_fit(const struct rep_vote_index *ix, const double *init_post,
+    const struct rep_params *p, const struct rep_fit_opts *o,
+    struct rep_onecoin_model *m)
+{
+	struct fit f;
+	double	   ll = 0.0, prev = 0.0, right, votes, q, sc;
+	int	   iter, b, w, rc;
+
+	if (m == NULL || ix == NULL ||
+	    ((m->accuracy == NULL || m->n_answers == NULL) &&
+		ix->n_workers > 0))
+		return REP_ERR_INVALID;
+	if ((rc = fit_init(&f, ix, init_post, p, o, m->item_post, true)) != 0)
+		return rc;
+	f.acc = m->accuracy;
+	f.cnt = m->n_answers;
+	m->converged = false;
+	m->iterations = 0;
+	for (iter = 1; iter <= p->em_max_iter; iter++) {
+		rep_parallel_for(o->par, f.n_wblocks, oc_count_block, &f);
+		for (right = votes = 0.0, b = 0; b < f.n_wblocks; b++) {
+			right += f.blk_pool[b * POOL(f.K)];
+			votes += f.blk_pool[b * POOL(f.K) + 1];
+		}
+		f.abar = (right + 1.0) / (votes + 2.0);
+		eb_accuracy_update(&f, f.acc, f.cnt, ix->n_workers,
+		    eb_stride(&f));
+		for (w = 0; w < ix->n_workers; w++) {
+			if (f.a > 0.0)
+				q = shrunk_accuracy(&f, f.acc[w], f.cnt[w]);
+			else
+				q = (f.acc[w] + p->prior_alpha) /
+				    (f.cnt[w] + p->prior_alpha + p->prior_beta);
+			if (q > 1.0 - 1e-9)
+				q = 1.0 - 1e-9;
+			if (q < 1e-9)
+				q = 1e-9;
+			f.acc[w] = q;
+			sc = o->worker_scale != NULL ? o->worker_scale[w] : 1.0;
+			f.right[w] = sc * log(q);
+			f.wrong[w] = sc * log((1.0 - q) / (f.K - 1));
+		}
+		rep_parallel_for(o->par, f.n_iblocks, oc_estep_block, &f);
+		prev = ll;
+		ll = fit_ll(&f);
+		m->iterations = iter;
+		if (converged(ll, prev, iter, p)) {
+			m->converged = true;
+			break;
+		}
+	}
+	m->log_likelihood = ll;
+	if (o->info != NULL) {
+		o->info->acc_prior = f.a;
+		o->info->own_share = 0.0;
+	}
+	fit_free(&f);
 	return REP_OK;
 }

@@ -9,6 +9,13 @@
  * rule of ../shared/datasets/reference.py; callers that map strings to
  * indices in sorted order get "ties to the lowest label").
  *
+ * Wawa ("worker agreement with aggregate", the Wawa of Toloka's crowd-kit):
+ * each worker's skill is the share of its votes that agree with plain
+ * majority vote, and the answer is majority vote weighted by skill.  A
+ * one-step estimate with no model of confusions, it is the most robust
+ * method on crowds where a few workers vote on every item (the temp set:
+ * bench/aggregation/RESULTS.md).
+ *
  * Pure: no I/O, no globals, no allocation.
  */
 #ifndef REP_MAJORITY_H
@@ -24,5 +31,13 @@
  */
 int rep_majority(const struct rep_batch *b, const double *vote_weights,
     double *item_post);
+
+/*
+ * Wawa: worker_skill and worker_votes (n_workers doubles each, caller's)
+ * receive each worker's agreement with majority vote and its number of
+ * votes; item_post the skill-weighted vote shares.  0 or REP_ERR_INVALID.
+ */
+int rep_wawa(const struct rep_batch *b, double *worker_skill,
+    double *worker_votes, double *item_post);
 
 #endif

@@ -24,8 +24,11 @@
 #define LC_DEFAULT_DATASETS "../shared/datasets"
 #endif
 
-static const char *const method_names[] = { "mv", "onecoin", "ds", "stake" };
-#define N_METHODS 4
+/* The methods of labelctl aggregate, and ds with --row-prior 0 (plain DS). */
+static const char *const method_names[] = { "mv", "wawa", "onecoin", "ds",
+	"stake", "replay", "ds --row-prior 0" };
+#define N_METHODS 7
+#define PLAIN_DS 6
 
 static double
 now_ms(void)
@@ -56,7 +59,7 @@ accuracy(const struct aggregate_data *d, const double *post)
 	int i, K = d->batch.n_labels, hits = 0, n = 0;
 
 	for (i = 0; i < d->batch.n_items; i++) {
-		if (d->gold[i] < 0)
+		if (d->gold[i] == AGG_GOLD_NONE)
 			continue;
 		n++;
 		hits +=
@@ -250,7 +253,7 @@ main(int argc, char **argv)
 	}
 	closedir(dp);
 	qsort(names, (size_t)n, sizeof(char *), cmp_str);
-	rep_params_default(&p);
+	aggregate_params_default(&p);
 
 	printf("### Accuracy, votes used and time per method\n\n");
 	printf("| data set | method | accuracy | votes used | time (ms, "
@@ -274,10 +277,15 @@ main(int argc, char **argv)
 			abort();
 		for (m = 0; m < N_METHODS; m++) {
 			for (r = 0; r < runs; r++) {
-				double t0 = now_ms();
+				struct aggregate_run run = { 0 };
+				double		     t0 = now_ms();
 
-				if (aggregate_estimate(&data[i],
-					method_names[m], &p, post) != 0)
+				run.method =
+				    m == PLAIN_DS ? "ds" : method_names[m];
+				run.params = &p;
+				run.row_prior = m == PLAIN_DS ? 0.0 : -1.0;
+				if (aggregate_estimate(&data[i], &run, post) !=
+				    0)
 					abort();
 				times[r] = now_ms() - t0;
 			}

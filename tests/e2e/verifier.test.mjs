@@ -114,7 +114,11 @@ async function signIn(page, token) {
 // Clicks "Fetch proof" for `id`; resolves with the refusal shown, or null
 // when the proof was fetched and verified.
 async function fetchProof(page, id) {
+  // A fresh page each time: on the same hash the last verdict would still
+  // be on screen and satisfy the wait below at once.
   await page.goto(`${st.url}/#/verify`);
+  await page.reload();
+  await page.waitForSelector('#proof-task');
   await page.fill('#proof-task', String(id));
   await page.click('#fetch-proof');
   await page.waitForFunction(() => document.querySelector('#verify-results')?.dataset.verdict ||

@@ -74,6 +74,26 @@ START_TEST(test_invalid_batch)
 }
 END_TEST
 
+/* Wawa: skill = agreement with MV, then MV weighted by skill. */
+START_TEST(test_wawa)
+{
+	struct rep_batch b = { OBS, 6, 4, 3, 3 };
+	double		 skill[3], votes[3], post[12];
+
+	ck_assert_int_eq(rep_wawa(&b, skill, votes, post), 0);
+	ck_assert_double_eq(votes[0], 2.0);
+	ck_assert_double_eq_tol(skill[0], 1.0, 1e-12);
+	ck_assert_double_eq_tol(skill[1], 0.5, 1e-12); /* lost the tie */
+	ck_assert_double_eq_tol(skill[2], 0.5, 1e-12);
+	ck_assert_double_eq_tol(post[0 * 3 + 1], 0.75, 1e-12);
+	ck_assert_double_eq_tol(post[1 * 3 + 0], 2.0 / 3.0, 1e-12);
+	ck_assert_double_eq_tol(post[2 * 3 + 2], 1.0 / 3.0, 1e-12);
+	ck_assert_double_eq_tol(post[3 * 3 + 2], 1.0, 1e-12);
+	ck_assert_int_eq(rep_wawa(&b, NULL, votes, post), REP_ERR_INVALID);
+	ck_assert_int_eq(rep_wawa(NULL, skill, votes, post), REP_ERR_INVALID);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -85,6 +105,7 @@ main(void)
 	tcase_add_test(tc, test_plain);
 	tcase_add_test(tc, test_weighted);
 	tcase_add_test(tc, test_invalid_batch);
+	tcase_add_test(tc, test_wawa);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
