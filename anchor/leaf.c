@@ -11,6 +11,7 @@
 
 #include "anchor/anchor_err.h"
 #include "anchor/leaf.h"
+#include "anchor/utf8.h"
 
 struct leaf_writer {
 	char  *buf;
@@ -42,45 +43,15 @@ lw_int(struct leaf_writer *w, int64_t v)
 	lw_puts(w, tmp);
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629 §4), or 0. */
-static size_t
-leaf_utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (s[0] == 0xe0 && s[1] < 0xa0)
-			return 0; /* overlong */
-		if (s[0] == 0xed && s[1] >= 0xa0)
-			return 0; /* surrogate */
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (s[0] == 0xf0 && s[1] < 0x90)
-			return 0; /* overlong */
-		if (s[0] == 0xf4 && s[1] >= 0x90)
-			return 0; /* beyond U+10FFFF */
-		return 4;
-	}
-	return 0;
-}
-
 /* A JSON string per RFC 8785 §3.2.2.2; ANCHOR_EINVAL on bad UTF-8. */
 static int
 lw_string(struct leaf_writer *w, const char *s)
 {
 	static const char    hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
-	size_t		     n, i;
+	size_t		     n, i, left;
 
-	if (s == NULL || strlen(s) > LEAF_MAX_STRING)
+	if (s == NULL || (left = strlen(s)) > LEAF_MAX_STRING)
 		return ANCHOR_EINVAL;
 	lw_putc(w, '"');
 	while (*p != '\0') {
@@ -113,14 +84,16 @@ lw_string(struct leaf_writer *w, const char *s)
 				lw_putc(w, hex[*p & 0x0f]);
 				break;
 			}
-			if ((n = leaf_utf8_len(p)) == 0)
+			if ((n = utf8_seq_len(p, left)) == 0)
 				return ANCHOR_EINVAL;
 			for (i = 0; i < n; i++)
 				lw_putc(w, (char)p[i]);
 			p += n - 1;
+			left -= n - 1;
 			break;
 		}
 		p++;
+		left--;
 	}
 	lw_putc(w, '"');
 	return 0;

@@ -24,8 +24,7 @@
 #define LC_MAX_INSTRUCTIONS_BYTES (16u * 1024)
 #define LC_MAX_DB_POOL 64
 #define LC_MAX_HTTP_THREADS 64
-#define LC_MAX_CONNECTIONS 1024
-#define LC_REQUEST_TIMEOUT_S 30
+#define LC_MAX_CONNECTIONS 65536 /* the most --max-connections may be */
 #define LC_STATEMENT_TIMEOUT_MS 10000
 #define LC_MAX_LEASES_PER_LABELER \
 	2 /* live leases per project: one prefetched */

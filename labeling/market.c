@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "anchor/utf8.h"
 #include "labeling/lc_err.h"
 #include "labeling/limits.h"
 #include "labeling/market.h"
@@ -247,6 +248,11 @@ market_json_parse(const char *text, size_t len, cJSON **out, char *detail)
 	cJSON	   *j;
 
 	*out = NULL;
+	/* cJSON takes bytes as they come; JSON must be UTF-8 (RFC 8259
+	 * §8.1), and PostgreSQL would refuse anything else later. */
+	if (!utf8_valid(text, len))
+		return market_fail(detail, LC_ERR_BAD_JSON,
+		    "the body is not valid UTF-8");
 	if (market_json_has_nul_escape(text, len))
 		return market_fail(detail, LC_ERR_BAD_JSON,
 		    "\\u0000 is not allowed in strings");

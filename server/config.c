@@ -12,6 +12,8 @@
 #include "labeling/limits.h"
 #include "labeling/log.h"
 #include "server/config.h"
+#include "server/netaddr.h"
+#include "server/ratelimit.h"
 
 enum config_type {
 	CFG_STRING,
@@ -19,7 +21,9 @@ enum config_type {
 	CFG_INT64, /* long long, from 1 to LLONG_MAX */
 	CFG_BOOL,
 	CFG_LISTEN,
-	CFG_LOGLEVEL
+	CFG_LOGLEVEL,
+	CFG_RATE,  /* a string ratelimit_rate_parse() accepts */
+	CFG_CIDRS, /* a string netaddr_list_parse() accepts */
 };
 
 struct config_key {
@@ -88,6 +92,52 @@ static const struct config_key config_keys[] = {
 	    "seconds before unstaked credits return to the balance" },
 	{ "log-level", "LABELCHAIN_LOG_LEVEL", CFG_LOGLEVEL, OFF(log_level),
 	    "info", 0, 0, "debug, info, warn or error" },
+	/* Limits at the edge (server/edge.h). */
+	{ "max-connections", "LABELCHAIN_MAX_CONNECTIONS", CFG_INT,
+	    OFF(max_connections), "4096", 16, LC_MAX_CONNECTIONS,
+	    "open client connections at most (the open-file limit is raised "
+	    "to match)" },
+	{ "max-connections-per-address",
+	    "LABELCHAIN_MAX_CONNECTIONS_PER_ADDRESS", CFG_INT,
+	    OFF(max_connections_per_address), "64", 0, LC_MAX_CONNECTIONS,
+	    "open connections from one client address at most (0: no limit)" },
+	{ "limits-exempt", "LABELCHAIN_LIMITS_EXEMPT", CFG_CIDRS,
+	    OFF(limits_exempt), "", 0, 0,
+	    "addresses and CIDR prefixes exempt from the per-address limits "
+	    "(connections and rates), comma-separated (e.g. a reverse "
+	    "proxy's)" },
+	{ "header-timeout", "LABELCHAIN_HEADER_TIMEOUT", CFG_INT,
+	    OFF(header_timeout_s), "10", 1, 3600,
+	    "seconds a connection gets to send a request's headers, counted "
+	    "from its opening or the end of its last request" },
+	{ "body-timeout", "LABELCHAIN_BODY_TIMEOUT", CFG_INT,
+	    OFF(body_timeout_s), "30", 1, 3600,
+	    "seconds of grace a request body gets before --body-min-rate "
+	    "applies" },
+	{ "body-min-rate", "LABELCHAIN_BODY_MIN_RATE", CFG_INT,
+	    OFF(body_min_rate), "16384", 1, 1 << 30,
+	    "bytes per second a request body must average after its grace; "
+	    "a slower one is cut off" },
+	{ "idle-timeout", "LABELCHAIN_IDLE_TIMEOUT", CFG_INT,
+	    OFF(idle_timeout_s), "15", 1, 3600,
+	    "seconds of silence after which a connection is closed" },
+	{ "max-uploads", "LABELCHAIN_MAX_UPLOADS", CFG_INT, OFF(max_uploads),
+	    "4", 1, 1024,
+	    "task uploads above 64 KiB receiving their body at once, at most" },
+	{ "rate-signin", "LABELCHAIN_RATE_SIGNIN", CFG_RATE, OFF(rate_signin),
+	    "30/m:60", 0, 0,
+	    "sign-in requests (challenge, login) per client address: "
+	    "RATE/UNIT:BURST (UNIT s, m or h) or off" },
+	{ "rate-label", "LABELCHAIN_RATE_LABEL", CFG_RATE, OFF(rate_label),
+	    "10/s:100", 0, 0, "claims and votes per account" },
+	{ "rate-label-address", "LABELCHAIN_RATE_LABEL_ADDRESS", CFG_RATE,
+	    OFF(rate_label_address), "100/s:1000", 0, 0,
+	    "claims and votes per client address" },
+	{ "rate-upload", "LABELCHAIN_RATE_UPLOAD", CFG_RATE, OFF(rate_upload),
+	    "30/m:30", 0, 0, "task uploads per account" },
+	{ "rate-upload-address", "LABELCHAIN_RATE_UPLOAD_ADDRESS", CFG_RATE,
+	    OFF(rate_upload_address), "60/m:60", 0, 0,
+	    "task uploads per client address" },
 };
 
 #define NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -96,15 +146,39 @@ static int
 config_set(struct config *cfg, const struct config_key *k, const char *value,
     const char *origin)
 {
-	char		 *base = (char *)cfg + k->offset;
-	char		 *end, *colon, *copy;
-	long		  v;
-	long long	  ll;
-	enum lc_log_level lvl;
+	char		     *base = (char *)cfg + k->offset;
+	char		     *end, *colon, *copy;
+	long		      v;
+	long long	      ll;
+	enum lc_log_level     lvl;
+	struct ratelimit_rate rate;
+	struct netaddr_list   cidrs;
 
 	switch (k->type) {
 	case CFG_STRING:
 	case CFG_LOGLEVEL:
+	case CFG_RATE:
+	case CFG_CIDRS:
+		if (k->type == CFG_RATE &&
+		    ratelimit_rate_parse(value, &rate) != 0) {
+			fprintf(stderr,
+			    "labelchaind: %s: %s must be RATE/UNIT:BURST "
+			    "(UNIT s, m or h, e.g. 10/s:100) or off "
+			    "(got \"%s\")\n",
+			    origin, k->flag, value);
+			return -1;
+		}
+		if (k->type == CFG_CIDRS) {
+			if (netaddr_list_parse(value, &cidrs) != 0) {
+				fprintf(stderr,
+				    "labelchaind: %s: %s must be addresses "
+				    "or CIDR prefixes, comma-separated "
+				    "(got \"%s\")\n",
+				    origin, k->flag, value);
+				return -1;
+			}
+			netaddr_list_free(&cidrs);
+		}
 		if (k->type == CFG_LOGLEVEL &&
 		    lc_log_level_parse(value, &lvl) != 0) {
 			fprintf(stderr,
@@ -254,6 +328,8 @@ config_print(const struct config *cfg, FILE *out)
 		switch (config_keys[i].type) {
 		case CFG_STRING:
 		case CFG_LOGLEVEL:
+		case CFG_RATE:
+		case CFG_CIDRS:
 			config_print_redacted(out, config_keys[i].flag,
 			    *(char *const *)base);
 			break;
@@ -381,7 +457,9 @@ config_free(struct config *cfg)
 
 	for (i = 0; i < NKEYS; i++)
 		if (config_keys[i].type == CFG_STRING ||
-		    config_keys[i].type == CFG_LOGLEVEL) {
+		    config_keys[i].type == CFG_LOGLEVEL ||
+		    config_keys[i].type == CFG_RATE ||
+		    config_keys[i].type == CFG_CIDRS) {
 			free(*(char **)((char *)cfg + config_keys[i].offset));
 			*(char **)((char *)cfg + config_keys[i].offset) = NULL;
 		}

@@ -33,6 +33,20 @@ struct config {
 	int	  lease_s;
 	int	  unstake_cooldown_s;
 	char	 *log_level;
+	/* Limits at the edge (server/edge.h): connections, timeouts, rates. */
+	int   max_connections;
+	int   max_connections_per_address;
+	char *limits_exempt; /* CIDR list */
+	int   header_timeout_s;
+	int   body_timeout_s;
+	int   body_min_rate; /* bytes per second */
+	int   idle_timeout_s;
+	int   max_uploads;
+	char *rate_signin; /* "RATE/UNIT:BURST" or "off" (ratelimit.h) */
+	char *rate_label;
+	char *rate_label_address;
+	char *rate_upload;
+	char *rate_upload_address;
 };
 
 /*

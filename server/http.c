@@ -3,11 +3,18 @@
  * problem+json, static files, access log and metrics.  See http.h.
  *
  * Lifecycle (libmicrohttpd 0.9.75, internal epoll thread pool):
- *   1st call    allocate the request, match the route, check Content-Length;
+ *   1st call    allocate the request, match the route, then admit it from
+ *               its headers alone (http_admit): a rate token of the client
+ *               address (edge.h), authentication, a rate token of the
+ *               account, Content-Length, an upload slot, the body's
+ *               deadline;
  *   next calls  append upload data, refusing it (413) once past the limit;
- *   last call   (upload_data_size == 0) authenticate, run the handler, queue
- *               the response.
- * Queuing on a later call than the first keeps keep-alive connections open.
+ *   last call   (upload_data_size == 0) run the handler, give the database
+ *               connection back, queue the response.
+ * A request refused at admission that has a body coming is answered at
+ * once, before a byte of the body is read (libmicrohttpd then closes the
+ * connection); one without a body is answered on the next call, because
+ * queuing on a later call than the first keeps keep-alive connections open.
  * The completed-callback logs the request, counts it and frees its state.
  */
 #include <arpa/inet.h>
@@ -20,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -33,6 +41,7 @@
 #include "labeling/limits.h"
 #include "labeling/log.h"
 #include "labeling/market.h"
+#include "server/edge.h"
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/routes.h"
@@ -56,6 +65,10 @@ struct http_ctx {
 	int		path_known;
 	char		allow[64];
 	size_t		resp_bytes;
+	int		refused;     /* admission's answer, for the next call */
+	int		upload_slot; /* holds an edge_upload_begin() slot */
+	int64_t		body_start_us; /* admitted, body to come */
+	uint64_t	received;      /* bytes of body so far */
 };
 
 static double
@@ -406,6 +419,117 @@ http_request_id(struct http_ctx *ctx)
 	    sizeof(rnd));
 }
 
+static void
+http_req_db_release(struct http_req *req)
+{
+	if (req->db != NULL) {
+		db_pool_release(req->srv->pool, req->db);
+		req->db = NULL;
+	}
+}
+
+/* The connection's deadline record (NULL when it has none, or closed). */
+static struct edge_conn *
+http_edge_conn(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+static int
+http_client_address(struct MHD_Connection *conn, struct netaddr *out)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr	       *sa;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return -1;
+	return netaddr_from_sockaddr(sa,
+	    sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+				      : sizeof(struct sockaddr_in),
+	    out);
+}
+
+/*
+ * Admit a request from its headers, before its body: authentication (401,
+ * 403), the rate of its class (429), its declared length (413), a slot for
+ * a large upload (429).  Sets *body when a body is coming.  Returns 0 or
+ * the code to answer with.
+ */
+static int
+http_admit(struct http_ctx *ctx, int *body)
+{
+	struct http_req	   *req = &ctx->req;
+	struct server	   *srv = req->srv;
+	const struct route *rt = req->route >= 0 ? &routes[req->route] : NULL;
+	const char	   *clen, *te;
+	char		   *end;
+	unsigned long long  declared = 0;
+	struct netaddr	    addr;
+	int64_t		    now;
+	int		    rc, has_len = 0, limited;
+
+	clen = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	te = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if (clen != NULL) {
+		errno = 0;
+		declared = strtoull(clen, &end, 10);
+		has_len = errno == 0 && *end == '\0' && end != clen;
+	}
+	*body = te != NULL || (has_len && declared > 0);
+	now = edge_now_us();
+	limited = rt != NULL && rt->limit != EDGE_OPEN && srv->edge != NULL;
+	/* The address's bucket first: a flood of bad tokens is refused
+	 * before it costs a token lookup. */
+	if (limited && http_client_address(req->conn, &addr) == 0 &&
+	    (rc = edge_rate_take(srv->edge, rt->limit, &addr, 0, now,
+		 &req->retry_after_s)) != 0)
+		return http_fail(req, rc,
+		    "too many requests of this kind from this address; retry "
+		    "in %d s",
+		    req->retry_after_s);
+	if (rt != NULL && rt->auth != AUTH_NONE &&
+	    (rc = route_authenticate(req, rt->auth)) != 0)
+		return rc;
+	if (limited && req->account_id > 0 &&
+	    (rc = edge_rate_take(srv->edge, rt->limit, NULL, req->account_id,
+		 now, &req->retry_after_s)) != 0)
+		return http_fail(req, rc,
+		    "too many requests of this kind from this account; retry "
+		    "in %d s",
+		    req->retry_after_s);
+	if (has_len && declared > ctx->limit)
+		return http_fail(req, LC_ERR_TOO_LARGE,
+		    "the body may hold at most %zu bytes", ctx->limit);
+	if (!*body) {
+		if (srv->edge != NULL)
+			edge_conn_deadline(http_edge_conn(req->conn), 0);
+		return 0;
+	}
+	/* No database connection held while the body trickles in. */
+	http_req_db_release(req);
+	if (ctx->limit > LC_MAX_JSON_BODY_BYTES && srv->edge != NULL &&
+	    (!has_len || declared > LC_MAX_JSON_BODY_BYTES)) {
+		if (edge_upload_begin(srv->edge) != 0) {
+			req->retry_after_s = 1;
+			return http_fail(req, LC_ERR_RATE_LIMIT,
+			    "too many large uploads in progress; retry in "
+			    "1 s");
+		}
+		ctx->upload_slot = 1;
+	}
+	ctx->body_start_us = now;
+	if (srv->edge != NULL)
+		edge_conn_deadline(http_edge_conn(req->conn),
+		    edge_body_deadline(srv->edge, now, 0));
+	return 0;
+}
+
 static MHD_RESULT
 http_dispatch(struct http_ctx *ctx)
 {
@@ -430,11 +554,10 @@ http_dispatch(struct http_ctx *ctx)
 			req->method, req->path));
 	}
 	rt = &routes[req->route];
-	if (rt->auth != AUTH_NONE &&
-	    (rc = route_authenticate(req, rt->auth)) != 0)
-		return http_queue_problem(ctx, rc);
 	memset(&resp, 0, sizeof(resp));
 	rc = rt->handler(req, &resp);
+	/* The answer is in memory: a slow reader must not hold the pool. */
+	http_req_db_release(req);
 	if (rc != 0) {
 		http_resp_clear(&resp);
 		return http_queue_problem(ctx, rc);
@@ -447,13 +570,12 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct server	  *srv = cls;
-	struct http_ctx	  *ctx = *con_cls;
-	const char	  *clen;
-	char		  *end, *nb;
-	unsigned long long declared;
-	size_t		   need, cap;
-	MHD_RESULT	   ret;
+	struct server	*srv = cls;
+	struct http_ctx *ctx = *con_cls;
+	char		*nb;
+	size_t		 need, cap;
+	MHD_RESULT	 ret;
+	int		 body;
 
 	if (ctx == NULL) {
 		if ((ctx = calloc(1, sizeof(*ctx))) == NULL)
@@ -484,22 +606,14 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		ctx->limit = LC_MAX_JSON_BODY_BYTES;
 		if (ctx->req.route >= 0 && routes[ctx->req.route].max_body)
 			ctx->limit = routes[ctx->req.route].max_body;
-		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		    MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (clen != NULL) {
-			errno = 0;
-			declared = strtoull(clen, &end, 10);
-			if (errno == 0 && *end == '\0' &&
-			    declared > ctx->limit) {
-				/* Refuse before reading: MHD drops the body. */
-				ctx->early = 1;
-				ret = http_queue_problem(ctx,
-				    http_fail(&ctx->req, LC_ERR_TOO_LARGE,
-					"the body may hold at most %zu bytes",
-					ctx->limit));
-				lc_log_set_request_id(NULL);
-				return ret;
-			}
+		if ((ctx->refused = http_admit(ctx, &body)) != 0)
+			http_req_db_release(&ctx->req);
+		if (ctx->refused != 0 && body) {
+			/* Refuse before reading: MHD drops the body. */
+			ctx->early = 1;
+			ret = http_queue_problem(ctx, ctx->refused);
+			lc_log_set_request_id(NULL);
+			return ret;
 		}
 		lc_log_set_request_id(NULL);
 		return MHD_YES;
@@ -509,6 +623,19 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	lc_log_set_request_id(ctx->req.request_id);
+	if (*upload_data_size != 0) {
+		/* A body must keep up its minimum rate (edge.h). */
+		ctx->received += *upload_data_size;
+		if (srv->edge != NULL)
+			edge_conn_deadline(http_edge_conn(conn),
+			    edge_body_deadline(srv->edge, ctx->body_start_us,
+				ctx->received));
+	}
+	if (*upload_data_size != 0 && ctx->refused) {
+		*upload_data_size = 0; /* refused already: not kept */
+		lc_log_set_request_id(NULL);
+		return MHD_YES;
+	}
 	if (*upload_data_size != 0 && ctx->too_large) {
 		/*
 		 * Past the limit: drop what arrives and answer 413 at the end,
@@ -560,7 +687,12 @@ http_access(void *cls, struct MHD_Connection *conn, const char *url,
 		lc_log_set_request_id(NULL);
 		return MHD_YES;
 	}
-	if (ctx->too_large)
+	/* The body is complete: no deadline of ours while the handler runs
+	 * and the answer is sent (--idle-timeout still applies). */
+	edge_conn_deadline(http_edge_conn(conn), 0);
+	if (ctx->refused)
+		ret = http_queue_problem(ctx, ctx->refused);
+	else if (ctx->too_large)
 		ret = http_queue_problem(ctx, LC_ERR_TOO_LARGE);
 	else
 		ret = http_dispatch(ctx);
@@ -587,12 +719,88 @@ http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	metrics_observe(ctx->req.route, ctx->status, secs);
 	lc_log_set_request_id(NULL);
-	if (ctx->req.db != NULL)
-		db_pool_release(srv->pool, ctx->req.db);
+	http_req_db_release(&ctx->req);
+	if (ctx->upload_slot)
+		edge_upload_end(srv->edge);
+	/* A keep-alive connection's next headers are due from now. */
+	if (srv->edge != NULL)
+		edge_conn_deadline(http_edge_conn(conn),
+		    edge_header_deadline(srv->edge, edge_now_us()));
 	free(ctx->req.body);
 	free(ctx);
 	*con_cls = NULL;
 	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/* Accept policy: refuse an address past its connection limit. */
+static MHD_RESULT
+http_accept(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	struct server *srv = cls;
+	struct netaddr addr;
+
+	if (srv->edge == NULL || netaddr_from_sockaddr(sa, len, &addr) != 0)
+		return MHD_YES;
+	return edge_conn_admit(srv->edge, &addr) == 0 ? MHD_YES : MHD_NO;
+}
+
+static void
+http_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct server		       *srv = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct netaddr			addr;
+
+	if (srv->edge == NULL)
+		return;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci != NULL)
+			*socket_context =
+			    edge_conn_open(srv->edge, ci->connect_fd,
+				http_client_address(conn, &addr) == 0 ? &addr
+								      : NULL,
+				edge_now_us());
+		return;
+	}
+	edge_conn_close(srv->edge, *socket_context);
+	*socket_context = NULL;
+}
+
+static void
+http_edge_metrics(struct metrics_buf *b, void *arg)
+{
+	struct edge *e = arg;
+
+	metrics_printf(b,
+	    "# HELP labelchain_http_cut_off_total Connections cut off past "
+	    "their header or body deadline.\n"
+	    "# TYPE labelchain_http_cut_off_total counter\n"
+	    "labelchain_http_cut_off_total %llu\n"
+	    "# HELP labelchain_http_uploads Large task uploads receiving "
+	    "their body.\n# TYPE labelchain_http_uploads gauge\n"
+	    "labelchain_http_uploads %d\n",
+	    (unsigned long long)edge_cut_off(e), edge_uploads(e));
+}
+
+/* Room for every connection, the pool and the files we open. */
+static void
+http_raise_fd_limit(int connections)
+{
+	struct rlimit rl;
+	rlim_t	      want = (rlim_t)connections + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want
+	    ? want
+	    : rl.rlim_max;
+	(void)setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want)
+		lc_warn("event=fd_limit_low limit=%llu max_connections=%d",
+		    (unsigned long long)rl.rlim_cur, connections);
 }
 
 static void
@@ -619,14 +827,19 @@ http_start(struct server *srv)
 		return LC_ERR_VALIDATION;
 	}
 	MHD_set_panic_func(http_panic, NULL);
+	http_raise_fd_limit(srv->cfg.max_connections);
+	if (srv->edge != NULL)
+		metrics_register(http_edge_metrics, srv->edge);
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 	    MHD_USE_TURBO;
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, http_access, srv,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	srv->daemon = MHD_start_daemon(flags, 0, http_accept, srv, http_access,
+	    srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)srv->cfg.threads,
 	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)LC_MAX_CONNECTIONS,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)LC_REQUEST_TIMEOUT_S,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_connection, srv,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)srv->cfg.max_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)srv->cfg.idle_timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)LC_MAX_HEADER_BYTES * 4,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 	    MHD_OPTION_END);

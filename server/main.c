@@ -26,6 +26,7 @@
 #include "server/anchor_worker.h"
 #include "server/auth_cache.h"
 #include "server/config.h"
+#include "server/edge.h"
 #include "server/maintenance.h"
 #include "server/server.h"
 
@@ -112,6 +113,8 @@ main(int argc, char **argv)
 	if (maintenance_start(&srv, &maint) != 0)
 		goto out;
 	srv.maintenance = maint;
+	if (edge_create(&srv.cfg, &srv.edge) != 0)
+		goto out;
 	if (http_start(&srv) != 0)
 		goto out;
 	lc_info("event=started version=%s pid=%d", PACKAGE_VERSION,
@@ -126,6 +129,8 @@ main(int argc, char **argv)
 	lc_info("event=stopped");
 out:
 	http_stop(&srv);
+	edge_free(srv.edge);
+	srv.edge = NULL;
 	anchor_worker_stop(srv.anchor);
 	srv.anchor = NULL;
 	maintenance_stop(srv.maintenance);

@@ -1,6 +1,6 @@
 /*
  * server/routes.h — the route table: method, path pattern, handler, who may
- * call it, and its body limit.  Patterns are literal segments and `{name}`
+ * call it, its body limit and its rate limit.  Patterns are literal segments and `{name}`
  * captures, e.g. "/v1/projects/{id}/tasks"; captures land in req->params in
  * order.
  */
@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "server/edge.h"
 #include "server/http.h"
 
 enum route_auth {
@@ -24,6 +25,7 @@ struct route {
 	http_handler	handler;
 	enum route_auth auth;
 	size_t		max_body; /* 0: LC_MAX_JSON_BODY_BYTES */
+	enum edge_class limit;	  /* its rate limit (edge.h) */
 };
 
 extern const struct route routes[];

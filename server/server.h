@@ -14,12 +14,14 @@
 
 struct auth_cache;
 struct db_pool;
+struct edge;
 struct MHD_Daemon;
 
 struct server {
 	struct config	     cfg;
 	struct db_pool	    *pool;
 	struct auth_cache   *auth_cache; /* recently resolved tokens */
+	struct edge	    *edge;	 /* rates, upload slots, deadlines */
 	struct migration_set migrations;
 	struct MHD_Daemon   *daemon;
 	char		    *web_root_real; /* realpath of cfg.web_root */

@@ -71,6 +71,34 @@ test('web/openapi.yaml states each route\'s security: no token exactly where rou
   assert.deepEqual([...documentedOpen(doc)].sort(), open.sort());
 });
 
+// Operations of a path in the document, with the text of each.
+function operations(yamlText) {
+  const ops = new Map();
+  let cur = null; let op = null;
+  for (const line of yamlText.split('\n')) {
+    if (/^\S/.test(line)) { cur = null; op = null; }
+    let m = /^ {2}(\/\S*):\s*$/.exec(line);
+    if (m) { cur = m[1]; op = null; continue; }
+    m = /^ {4}(get|post|put|patch|delete):\s*$/.exec(line);
+    if (m && cur) { op = `${m[1].toUpperCase()} ${cur}`; ops.set(op, ''); continue; }
+    if (op) ops.set(op, ops.get(op) + line + '\n');
+  }
+  return ops;
+}
+
+test('every rate-limited route documents its 429', () => {
+  const doc = fs.readFileSync(path.join(SRCDIR, 'web/openapi.yaml'), 'utf8');
+  const src = fs.readFileSync(path.join(SRCDIR, 'server/routes.c'), 'utf8');
+  const limited = [...src.matchAll(/\{\s*"(GET|POST|PUT|PATCH|DELETE)",\s*"(\/[^"]*)"[^}]*?EDGE_(SIGNIN|LABEL|UPLOAD)\s*\}/g)]
+    .map((m) => `${m[1]} ${m[2]}`);
+  assert.ok(limited.length >= 5, 'rate-limited routes found');
+  const ops = operations(doc);
+  for (const r of limited) {
+    assert.match(ops.get(r) ?? '', /'429':\s*\n\s*\$ref: '#\/components\/responses\/RateLimited'/, `${r} lacks its 429`);
+  }
+  assert.match(doc, /RateLimited:[\s\S]*?Retry-After:/);
+});
+
 let st;
 before(async () => { st = await startStack(); });
 after(async () => { if (st) await st.stop(); });

@@ -321,6 +321,23 @@ START_TEST(test_labels_nul)
 }
 END_TEST
 
+START_TEST(test_json_not_utf8)
+{
+	/* Raw bytes that are not UTF-8 are refused before cJSON sees them
+	 * (cJSON would keep them, and the database refuse them later). */
+	static const char bad[] = "{\"name\":\"caf\xc3\x28\"}";
+	static const char ok[] = "{\"name\":\"caf\xc3\xa9\"}";
+	cJSON		 *j = NULL;
+
+	ck_assert_int_eq(market_json_parse(bad, strlen(bad), &j, detail),
+	    LC_ERR_BAD_JSON);
+	ck_assert_ptr_null(j);
+	ck_assert_str_eq(detail, "the body is not valid UTF-8");
+	ck_assert_int_eq(market_json_parse(ok, strlen(ok), &j, detail), 0);
+	cJSON_Delete(j);
+}
+END_TEST
+
 START_TEST(test_labels_duplicate)
 {
 	ck_assert_int_eq(with("labels", "[\"cat\",\"dog\",\"cat\"]"),
@@ -672,6 +689,7 @@ market_project_suite(void)
 	tcase_add_test(tc, test_labels_count);
 	tcase_add_test(tc, test_labels_content);
 	tcase_add_test(tc, test_labels_nul);
+	tcase_add_test(tc, test_json_not_utf8);
 	tcase_add_test(tc, test_labels_duplicate);
 	tcase_add_test(tc, test_reward);
 	tcase_add_test(tc, test_reward_huge);

@@ -35,7 +35,30 @@ START_TEST(config_defaults)
 	ck_assert_int_eq(cfg.threads, 4);
 	ck_assert_int_eq(cfg.migrate, 1);
 	ck_assert_str_eq(cfg.rpc_url, "");
+	/* The edge's limits are on by default. */
+	ck_assert_int_eq(cfg.max_connections_per_address, 64);
+	ck_assert_str_eq(cfg.rate_signin, "30/m:60");
+	ck_assert_str_eq(cfg.limits_exempt, "");
 	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(config_limits)
+{
+	struct config cfg;
+	char	     *argv[] = { "labelchaind", "--rate-label=off",
+			"--limits-exempt=127.0.0.0/8,::1", "--rate-signin", "5/h:5",
+			NULL };
+
+	clear_env();
+	setenv("LABELCHAIN_RATE_UPLOAD", "1/s:2", 1);
+	ck_assert_int_eq(config_load(&cfg, 5, argv), 0);
+	ck_assert_str_eq(cfg.rate_label, "off");
+	ck_assert_str_eq(cfg.rate_signin, "5/h:5");
+	ck_assert_str_eq(cfg.rate_upload, "1/s:2");
+	ck_assert_str_eq(cfg.limits_exempt, "127.0.0.0/8,::1");
+	config_free(&cfg);
+	unsetenv("LABELCHAIN_RATE_UPLOAD");
 }
 END_TEST
 
@@ -73,6 +96,13 @@ START_TEST(config_rejects_bad_values)
 			{ "labelchaind", "--log-level=loud", NULL },
 			{ "labelchaind", "stray", NULL },
 			{ "labelchaind", "--threads", NULL },
+			{ "labelchaind", "--rate-signin=10/s", NULL },
+			{ "labelchaind", "--rate-label=fast", NULL },
+			{ "labelchaind", "--rate-upload=0/m:1", NULL },
+			{ "labelchaind", "--limits-exempt=10.0.0.0/40", NULL },
+			{ "labelchaind", "--limits-exempt=localhost", NULL },
+			{ "labelchaind", "--max-connections=1", NULL },
+			{ "labelchaind", "--header-timeout=0", NULL },
 	};
 	size_t i;
 
@@ -205,6 +235,7 @@ main(void)
 	tcase_add_test(tc, config_defaults);
 	tcase_add_test(tc, config_env_then_flags);
 	tcase_add_test(tc, config_rejects_bad_values);
+	tcase_add_test(tc, config_limits);
 	tcase_add_test(tc, route_matching);
 	tcase_add_test(tc, route_captures);
 	tcase_add_test(tc, error_registry);

@@ -139,6 +139,12 @@ export class Server {
         LABELCHAIN_SQL_DIR: path.join(SRCDIR, 'sql'),
         LABELCHAIN_WEB_ROOT: path.join(SRCDIR, 'web'),
         LABELCHAIN_RPC_URL: rpcUrl || '',
+        // The tests play many clients from 127.0.0.1: the per-address and
+        // per-account limits are lifted for it unless a test sets its own
+        // (hostile.test.mjs attacks from other 127/8 addresses).
+        LABELCHAIN_LIMITS_EXEMPT: '127.0.0.1',
+        LABELCHAIN_RATE_LABEL: 'off',
+        LABELCHAIN_RATE_UPLOAD: 'off',
         ...env,
       },
     });
