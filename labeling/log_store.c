@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "anchor/anchor_err.h"
+#include "anchor/hex.h"
 #include "labeling/lc_err.h"
 #include "labeling/log_store.h"
 
@@ -138,33 +139,14 @@ const struct db_stmt log_store_stmts[] = {
 	{ NULL, NULL },
 };
 
-static int
-log_store_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Strict: exactly 2n hex digits, nothing else (no sign, no blanks). */
+/* Strict: exactly 2n hex digits, nothing else (no sign, no blanks, no
+ * "0x": with it the digits are 2n - 2, which anchor_hex_decode refuses). */
 int
 log_store_unhex(const char *hex, uint8_t *out, size_t n)
 {
-	size_t i;
-	int    hi, lo;
-
-	if (hex == NULL || strlen(hex) != 2 * n)
+	if (hex == NULL || strlen(hex) != 2 * n ||
+	    anchor_hex_decode(hex, 2 * n, out, n) != 0)
 		return LC_ERR_INTERNAL;
-	for (i = 0; i < n; i++) {
-		if ((hi = log_store_nibble(hex[2 * i])) < 0 ||
-		    (lo = log_store_nibble(hex[2 * i + 1])) < 0)
-			return LC_ERR_INTERNAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
 	return 0;
 }
 

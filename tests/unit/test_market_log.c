@@ -490,6 +490,7 @@ START_TEST(test_unhex)
 	ck_assert_int_eq(log_store_unhex("00-1", out, 2), LC_ERR_INTERNAL);
 	ck_assert_int_eq(log_store_unhex("00+1", out, 2), LC_ERR_INTERNAL);
 	ck_assert_int_eq(log_store_unhex("00 1", out, 2), LC_ERR_INTERNAL);
+	ck_assert_int_eq(log_store_unhex("0xff", out, 2), LC_ERR_INTERNAL);
 }
 END_TEST
 
