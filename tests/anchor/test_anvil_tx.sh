@@ -37,6 +37,19 @@ port_busy() {
 	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# Whether process $1 is the one listening on port $2: another engineer's
+# or test's anvil may take the port between the check and the start, and
+# ours then exits while the port answers.  /proc only: no ss or lsof.
+owns_port() {
+	local hex inode
+	hex=$(printf '%04X' "$2")
+	for inode in $(awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" { print $10 }' 	    /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+		ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$inode\]" &&
+		    return 0
+	done
+	return 1
+}
+
 for attempt in 1 2 3 4 5 6 7 8 9 10; do
 	port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
 	port_busy "$port" && continue
@@ -47,7 +60,8 @@ for attempt in 1 2 3 4 5 6 7 8 9 10; do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
-	if kill -0 "$pid" 2>/dev/null && port_busy "$port"; then
+	if kill -0 "$pid" 2>/dev/null && port_busy "$port" &&
+	    owns_port "$pid" "$port"; then
 		"$prog" "http://127.0.0.1:$port"
 		exit $?
 	fi
