@@ -137,10 +137,37 @@ const struct db_stmt project_stmts[] = {
 	    " AND v.project_id = p.id)"
 	    " OR EXISTS (SELECT 1 FROM assignments a WHERE a.account_id ="
 	    " $1::bigint AND a.project_id = p.id AND a.status = 'active'))" },
+	/*
+	 * The project row, and the one lock order of labelchain.  Every path
+	 * that takes project, task and assignment locks takes them in this
+	 * order and no other, so that no two transactions wait on each other
+	 * in a cycle:
+	 *   0. the projects row, FOR NO KEY UPDATE (FOR SHARE to read) —
+	 *      owner operations only (fund, upload, edit, pause, resume,
+	 *      close, re-estimation request), first in their transaction;
+	 *   1. the labeler's claim lock (advisory, lc_claim) — claims;
+	 *   2. task rows — one per vote, claim, skip or finalization; a close
+	 *      or a sweep takes several, in id order;
+	 *   3. the assignment rows of those tasks;
+	 *   4. ledger accounts, in key order;
+	 *   5. reputations, in (account, project) order.
+	 * Two exceptions, each harmless: a vote's "next" claim takes 1 after
+	 * its own task (2), and a claim waits only on tasks in which its
+	 * labeler holds no assignment, never on that one; and foreign-key
+	 * checks take KEY SHARE on the rows they name at any point (a vote's
+	 * finalization checks tasks.project_id after it holds its task and
+	 * assignments, because it updates the task row a second time in its
+	 * transaction).  That is why level 0 is FOR NO KEY UPDATE and never
+	 * FOR UPDATE: KEY SHARE does not conflict with it.  Under FOR UPDATE
+	 * a close (project, then tasks) and a finalizing vote (task, then the
+	 * project's KEY SHARE) deadlocked, each broken after deadlock_timeout
+	 * and retried (tests/integration/bounded.test.mjs races them).
+	 */
 	{ "project_lock_share",
 	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR SHARE" },
 	{ "project_lock_update",
-	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR UPDATE" },
+	    "SELECT owner_id, status FROM projects WHERE id = $1"
+	    " FOR NO KEY UPDATE" },
 	{ "project_set_status",
 	    "UPDATE projects SET status = $2 WHERE id = $1" },
 	{ "project_edit",
