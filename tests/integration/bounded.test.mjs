@@ -5,6 +5,8 @@
 //    re-estimation runs and a project is closed, all at once;
 //  - a close racing votes never deadlocks (pg_stat_database.deadlocks and
 //    the PostgreSQL log, before and after);
+//  - a labeler's stake is capped at the reputation library's 10^15, and
+//    labelers at the cap on a project at every maximum still finalize;
 //  - every list endpoint, at realistic row counts, is planned without a
 //    sequential scan over votes, ledger_entries or tasks: auto_explain
 //    logs the plan (EXPLAIN FORMAT JSON) of every statement the server
@@ -16,7 +18,7 @@ import path from 'node:path';
 import { startStack, api, sleep } from './lib/stack.mjs';
 import { newKey, login, requester, credit, voteSig, settled, PROJECT } from './lib/market.mjs';
 
-const CAP = 1_000_000_000_000_000; // 10^15: LC_MAX_AMOUNT, the most one call moves
+const CAP = 1_000_000_000_000_000; // 10^15: LC_MAX_AMOUNT (one call), LC_MAX_STAKE_TOTAL (a stake)
 
 async function labeler(st, stake) {
   const key = newKey();
@@ -198,6 +200,59 @@ test('a close racing votes that finalize: no deadlock, no stall', { timeout: 240
     await settled(st);
     const [{ sum }] = await st.sql('SELECT coalesce(sum(amount), 0)::bigint AS sum FROM ledger_entries');
     assert.equal(Number(sum), 0);
+  } finally { await st.stop(); }
+});
+
+test('a stake is capped at the library\'s 10^15; labelers at the cap still finalize every task', { timeout: 120000 }, async () => {
+  const st = await startStack();
+  try {
+    const owner = await requester(st, 'whales');
+    for (let i = 0; i < 3; i++) await credit(st, owner.id, CAP);
+    // at the cap at once: one more micro-credit is refused, with the reason
+    const w = await labeler(st, CAP);
+    await credit(st, w.id, 5);
+    const over = await api(st.url, 'POST', '/v1/me/stake', { token: w.token, body: { amount: 1 } });
+    assert.equal(over.status, 422, over.text);
+    assert.match(over.headers.get('content-type'), /application\/problem\+json/);
+    assert.equal(over.body.type, 'urn:labelchain:problem:validation');
+    assert.match(over.body.detail, /may not exceed 1000000000000000 .* stake 0 more/);
+    // in steps: the call that would pass the cap is refused, the rest holds
+    const s = await labeler(st, CAP - 10);
+    await credit(st, s.id, 100);
+    assert.equal((await api(st.url, 'POST', '/v1/me/stake', { token: s.token, body: { amount: 11 } })).status, 422);
+    assert.equal((await api(st.url, 'POST', '/v1/me/stake', { token: s.token, body: { amount: 10 } })).status, 200);
+    const m = (await api(st.url, 'GET', '/v1/me', { token: s.token })).body;
+    assert.equal(m.stake, CAP);
+    assert.equal(m.balance, 90);
+    // every figure at its maximum: stake_ref and reward at 10^15, stakes at
+    // the cap, a control slashed at the gold rate; two whales agree, one
+    // does not (and stays above min_stake once slashed)
+    const labels = ['cat', 'dog'];
+    const pid = await newProject(st, owner, { name: 'max', labels, min_votes: 3, max_votes: 3, confidence: 0.99,
+      reward_per_task: CAP, min_stake: CAP / 2, stake_ref: CAP, gold_rate: 0.5, newcomer_gold_rate: 0 }, CAP,
+    [{ data: { n: 1 } }, { data: { n: 2 }, gold: 'cat' }]);
+    const fund = await api(st.url, 'POST', `/v1/projects/${pid}/fund`, { token: owner.token, body: { amount: CAP } });
+    assert.equal(fund.status, 200, fund.text);
+    assert.equal(fund.body.escrow_reserved, 2 * CAP, 'both tasks funded');
+    const whales = [w, s, await labeler(st, CAP)];
+    const answers = ['cat', 'cat', 'dog'];
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 3; i++) {
+        const c = await claim(st, whales[i], pid);
+        assert.equal(c.status, 201, c.text);
+        const v = await vote(st, whales[i], c.body, answers[i]);
+        assert.equal(v.status, 201, v.text);
+      }
+    }
+    const rows = await st.sql('SELECT status, final_label FROM tasks WHERE project_id = $1 ORDER BY id', [pid]);
+    assert.deepEqual(rows.map((r) => r.status), ['final', 'final'], 'both tasks final');
+    await settled(st);
+    const [{ sum }] = await st.sql('SELECT coalesce(sum(amount), 0)::bigint AS sum FROM ledger_entries');
+    assert.equal(Number(sum), 0);
+    const [{ slashed }] = await st.sql("SELECT balance::bigint AS slashed FROM ledger_accounts WHERE key = $1", [`a/${whales[2].id}/slashed`]);
+    assert.ok(Number(slashed) > 0, 'the dissenter was slashed');
+    const [{ stuck }] = await st.sql("SELECT count(*)::int AS stuck FROM votes v JOIN tasks t ON t.id = v.task_id WHERE t.project_id = $1 AND t.status = 'final' AND v.bond > 0 AND EXISTS (SELECT 1 FROM assignments a WHERE a.id = v.assignment_id AND a.status = 'voted')", [pid]);
+    assert.equal(stuck, 0, 'no bond left held');
   } finally { await st.stop(); }
 });
 
