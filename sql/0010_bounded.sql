@@ -278,3 +278,15 @@ CREATE INDEX tasks_final ON tasks (project_id, id) WHERE status = 'final';
 -- entries backwards through ledger_entries_account).
 CREATE INDEX ledger_accounts_account ON ledger_accounts (account_id)
 	WHERE account_id IS NOT NULL;
+
+-- GET /v1/me/reputation: the newest rows of an account, of one project or
+-- of all, in (created_at, id) order, so that a page can be read backwards
+-- and stop (the plan PostgreSQL makes for a known page size).  A generic
+-- plan, which does not know the page size, may still read an account's
+-- rows through these indexes and sort them: bounded by that account's
+-- history, never the table's.
+DROP INDEX reputation_history_account;
+CREATE INDEX reputation_history_account
+	ON reputation_history (account_id, project_id, created_at, id);
+CREATE INDEX reputation_history_account_time
+	ON reputation_history (account_id, created_at, id);

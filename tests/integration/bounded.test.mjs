@@ -296,7 +296,8 @@ test('every list endpoint reads a page through indexes: no Seq Scan on votes, le
 
     // A market of realistic size: 2,000 labelers, 300 projects (one of
     // 60,000 tasks), 100,000 tasks, 2-3 votes each, a reward entry per
-    // final task, and a labeler with 20,000 ledger movements.
+    // final task, and a labeler with 20,000 ledger movements and 20,000
+    // reputation changes over 50 projects.
     const q = (s, p) => st.sql(s, p);
     await q(`INSERT INTO accounts (name, is_labeler) SELECT 'bulk-' || g, true FROM generate_series(1, 2000) g`);
     await q(`INSERT INTO ledger_accounts (key, kind, account_id) SELECT 'a/' || a.id || '/' || k, k, a.id
@@ -331,8 +332,9 @@ test('every list endpoint reads a page through indexes: no Seq Scan on votes, le
     await q(`INSERT INTO ledger_entries (movement_id, account_key, amount, cause)
       SELECT 2000000000 + g, x.k, x.a, 'credit' FROM generate_series(1, 20000) g,
       LATERAL (VALUES ('a/' || $1::bigint || '/balance', 1), ('sys/mint', -1)) x(k, a)`, [lab.id]);
-    await q(`INSERT INTO reputation_history (account_id, project_id, alpha, beta, task_id)
-      SELECT $1, $2, 2 + g, 2, NULL FROM generate_series(1, 5000) g`, [lab.id, big]);
+    await q(`INSERT INTO reputation_history (account_id, project_id, alpha, beta, task_id, created_at)
+      SELECT $1, $2 + g % 50, 2 + g, 2, NULL, now() - make_interval(secs => g)
+      FROM generate_series(1, 20000) g`, [lab.id, big]);
     await q('ANALYZE');
     const [counts] = await q(`SELECT (SELECT count(*) FROM tasks)::int AS tasks, (SELECT count(*) FROM votes)::int AS votes,
       (SELECT count(*) FROM ledger_entries)::int AS ledger_entries`);
@@ -357,7 +359,8 @@ test('every list endpoint reads a page through indexes: no Seq Scan on votes, le
       ['labeler: GET /v1/me', '/v1/me', l],
       ['labeler: GET /v1/me/ledger', '/v1/me/ledger?limit=500', l],
       ['labeler: GET /v1/me/ledger, a later page', `/v1/me/ledger?limit=500&before=${midEntry}`, l],
-      ['labeler: GET /v1/me/reputation', `/v1/me/reputation?project=${big}&limit=1000`, l],
+      ['labeler: GET /v1/me/reputation, one project', `/v1/me/reputation?project=${big}&limit=1000`, l],
+      ['labeler: GET /v1/me/reputation', '/v1/me/reputation?limit=100', l],
       ['anyone: GET /v1/anchors', '/v1/anchors?limit=100', {}],
     ];
     // Six runs first, so that every statement has settled on its plan
@@ -409,7 +412,7 @@ test('every list endpoint reads a page through indexes: no Seq Scan on votes, le
     // the statements that carry the pages use the indexes made for them
     const all = JSON.stringify(summary);
     for (const idx of ['project_progress_pkey', 'tasks_final', 'ledger_entries_account', 'ledger_accounts_account',
-      'projects_open']) {
+      'projects_open', 'reputation_history_account_time']) {
       assert.ok(all.includes(idx), `${idx} is used: ${all}`);
     }
   } finally { await st.stop(); }
