@@ -1,6 +1,12 @@
 /*
  * labeling/account.c — accounts, stake and the /v1/me view (account.h).
  *
+ * A labeler's stake, free and bonded together, is capped at
+ * LC_MAX_STAKE_TOTAL, the reputation library's own cap (REP_MAX_STAKE):
+ * the stake call that would pass it is refused, so that no vote is ever
+ * weighted with, bonded from or slashed on a figure outside the library's
+ * range.
+ *
  * Unstaking is two movements: stake -> unstaking now, unstaking -> balance
  * once release_at has passed.  The second happens lazily, in the first
  * transaction of the account that notices it (me, stake, unstake), so no
@@ -17,6 +23,11 @@
 #include "labeling/ledger.h"
 #include "labeling/limits.h"
 #include "labeling/market.h"
+#include "reputation/params.h"
+
+/* A stake the market accepts is one the reputation library can weigh. */
+_Static_assert(LC_MAX_STAKE_TOTAL <= REP_MAX_STAKE,
+    "LC_MAX_STAKE_TOTAL exceeds the reputation library's stake cap");
 
 const struct db_stmt account_stmts[] = {
 	{ "account_insert",
@@ -65,6 +76,10 @@ const struct db_stmt account_stmts[] = {
 	    " WHERE id IN (SELECT id FROM unstake_requests WHERE account_id = $1"
 	    " AND NOT released AND release_at <= now() FOR UPDATE)"
 	    " RETURNING amount" },
+	/* The stake that backs the account's votes: free plus bonded. */
+	{ "account_stake_total",
+	    "SELECT lc_balance('a/' || $1::bigint || '/stake') +"
+	    " lc_balance('a/' || $1::bigint || '/bond')" },
 	{ "account_unstake_insert",
 	    "INSERT INTO unstake_requests (account_id, amount, release_at)"
 	    " VALUES ($1, $2, now() + make_interval(secs => $3::int))"
@@ -384,8 +399,32 @@ struct account_stake_arg {
 	int64_t amount;
 	int	cooldown_s;
 	int	unstake;
+	int64_t total; /* the stake after a refused stake call */
 	char	release_at[AUTH_TS_LEN];
 };
+
+/*
+ * Refuse (LC_ERR_VALIDATION, a->total set) a stake that leaves free plus
+ * bonded above LC_MAX_STAKE_TOTAL.  Checked after the transfer, in its
+ * transaction: the transfer holds the account's stake row, and what a
+ * vote or a finalization moves between stake and bond leaves the sum as
+ * it is (a slash only lowers it), so the check sees every stake call
+ * before it and none after.
+ */
+static int
+account_stake_capped(struct db *db, struct account_stake_arg *a)
+{
+	PGresult   *res = NULL;
+	char	    id[24];
+	const char *params[1] = { market_i64(id, a->account_id) };
+	int	    rc;
+
+	if ((rc = db_exec(db, "account_stake_total", 1, params, &res)) != 0)
+		return rc;
+	a->total = db_int64(res, 0, 0);
+	PQclear(res);
+	return a->total > LC_MAX_STAKE_TOTAL ? LC_ERR_VALIDATION : 0;
+}
 
 static int
 account_stake_body(struct db *db, void *arg)
@@ -403,8 +442,12 @@ account_stake_body(struct db *db, void *arg)
 	ledger_key_account(bal, a->account_id, "balance");
 	ledger_key_account(stk, a->account_id, "stake");
 	ledger_key_account(uns, a->account_id, "unstaking");
-	if (!a->unstake)
-		return ledger_transfer(db, bal, stk, a->amount, "stake", 0, 0);
+	if (!a->unstake) {
+		if ((rc = ledger_transfer(db, bal, stk, a->amount, "stake", 0,
+			 0)) != 0)
+			return rc;
+		return account_stake_capped(db, a);
+	}
 	if ((rc = ledger_transfer(db, stk, uns, a->amount, "unstake", 0, 0)) !=
 	    0)
 		return rc;
@@ -481,6 +524,16 @@ account_stake_move(struct db *db, int64_t account_id, int64_t amount,
 	if (rc == LC_ERR_FUNDS)
 		return market_fail(detail, rc,
 		    "the balance is smaller than the amount");
+	if (rc == LC_ERR_VALIDATION && a.total > LC_MAX_STAKE_TOTAL)
+		return market_fail(detail, rc,
+		    "a stake (free and bonded together) may not exceed %" PRId64
+		    " micro-credits, the reputation library's cap; this one "
+		    "would make yours %" PRId64 ", so you can stake %" PRId64
+		    " more at most",
+		    LC_MAX_STAKE_TOTAL, a.total,
+		    LC_MAX_STAKE_TOTAL - (a.total - amount) > 0
+			? LC_MAX_STAKE_TOTAL - (a.total - amount)
+			: 0);
 	if (rc != 0)
 		return rc;
 	if (!unstake)

@@ -1,13 +1,17 @@
 /*
  * labeling/export.c — label export (export.h).
  *
+ * One page at a time, in task order after a task id: a range of the
+ * partial index tasks_final (sql/0010_bounded.sql), LC_MAX_EXPORT_ROWS
+ * rows at most, so that an export costs what it returns.
+ *
  * `anchored`: the label's leaf is under a confirmed anchor, i.e. its
  * leaf_index is below the largest tree size of the anchors with status
  * 'confirmed' (sql/0002_anchor.sql).  That anchor's tree size and
  * transaction come with the row (null when not anchored): the tree size is
  * the one GET /v1/tasks/{id}/proof proves the leaf at (proof.h), the
  * transaction the one that put its root on chain.  A sent, mined or failed
- * anchor anchors nothing.  The anchor is found once per export (a
+ * anchor anchors nothing.  The anchor is found once per page (a
  * MATERIALIZED CTE, evaluated once), by a backward scan of the partial
  * index anchors_confirmed that stops at its first row, never per row.
  *
@@ -48,7 +52,7 @@ const struct db_stmt export_stmts[] = {
 	    " a.tree_size, '0x' || encode(a.tx_hash, 'hex')"
 	    " FROM tasks t JOIN projects p ON p.id = t.project_id"
 	    " LEFT JOIN a ON t.leaf_index < a.tree_size"
-	    " WHERE t.project_id = $1 AND t.status = 'final'"
+	    " WHERE t.project_id = $1 AND t.status = 'final' AND t.id > $3"
 	    " ORDER BY t.id LIMIT $2" },
 	{ NULL, NULL }
 };
@@ -169,6 +173,9 @@ struct export_arg {
 	int64_t		   owner_id;
 	int64_t		   project_id;
 	enum export_format fmt;
+	int64_t		   after;
+	int		   limit;
+	int64_t		   last; /* of a full page, else 0 */
 	struct buf	   b;
 	char		  *detail;
 };
@@ -178,8 +185,8 @@ export_body(struct db *db, void *arg)
 {
 	struct export_arg *a = arg;
 	PGresult	  *res = NULL;
-	char		   id[24], lim[24];
-	const char	  *params[2];
+	char		   id[24], lim[24], after[24];
+	const char	  *params[3];
 	const char	  *hdr = "task_id,external_id,label,confidence,"
 				 "votes,low_confidence,leaf_index,"
 				 "anchored,gold,unverified,"
@@ -192,9 +199,13 @@ export_body(struct db *db, void *arg)
 		 a->detail)) != 0)
 		return rc;
 	params[0] = market_i64(id, a->project_id);
-	params[1] = market_i64(lim, LC_MAX_EXPORT_ROWS);
-	if ((rc = db_exec(db, "export_labels", 2, params, &res)) != 0)
+	params[1] = market_i64(lim, a->limit);
+	params[2] = market_i64(after, a->after);
+	a->last = 0;
+	if ((rc = db_exec(db, "export_labels", 3, params, &res)) != 0)
 		return rc;
+	if (PQntuples(res) == a->limit)
+		a->last = db_int64(res, a->limit - 1, 0);
 	if (a->fmt == EXPORT_CSV)
 		rc = buf_put(&a->b, hdr, strlen(hdr));
 	else
@@ -208,7 +219,8 @@ export_body(struct db *db, void *arg)
 
 int
 export_labels(struct db *db, int64_t owner_id, int64_t project_id,
-    enum export_format fmt, char **out, size_t *len, char *detail)
+    enum export_format fmt, int64_t after, int limit, char **out, size_t *len,
+    int64_t *next_after, char *detail)
 {
 	struct export_arg a;
 	int		  rc;
@@ -217,9 +229,15 @@ export_labels(struct db *db, int64_t owner_id, int64_t project_id,
 	a.owner_id = owner_id;
 	a.project_id = project_id;
 	a.fmt = fmt;
+	a.after = after;
+	a.limit = limit;
 	a.detail = detail;
 	*out = NULL;
 	*len = 0;
+	*next_after = 0;
+	if (after < 0 || limit < 1 || limit > LC_MAX_EXPORT_ROWS)
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "limit must be between 1 and %d", LC_MAX_EXPORT_ROWS);
 	/* REPEATABLE READ-like consistency is not needed: one statement. */
 	if ((rc = db_tx(db, export_body, &a)) != 0) {
 		free(a.b.p);
@@ -227,5 +245,6 @@ export_labels(struct db *db, int64_t owner_id, int64_t project_id,
 	}
 	*out = a.b.p;
 	*len = a.b.len;
+	*next_after = a.last;
 	return 0;
 }

@@ -29,11 +29,18 @@ const struct db_stmt ledger_stmts[] = {
 	    " ARRAY[$1, $2], ARRAY[-$3::bigint, $3::bigint], ARRAY[$4, $4])" },
 	{ "ledger_balance",
 	    "SELECT balance FROM ledger_accounts WHERE key = $1" },
+	/*
+	 * A page of an account's entries, newest first, below id $3: each
+	 * of its ledger accounts (ledger_accounts_account) read backwards
+	 * through ledger_entries_account, $2 rows at most each, so a page
+	 * costs the same however long the account's history.
+	 */
 	{ "ledger_history",
 	    "SELECT e.id, e.amount, e.cause, l.kind, e.project_id, e.task_id, " SQL_TS(
-		"e.created_at") " FROM ledger_entries e JOIN ledger_accounts l ON l.key ="
-				" e.account_key WHERE l.account_id = $1"
-				" AND ($3::bigint = 0 OR e.id < $3::bigint)"
+		"e.created_at") " FROM ledger_accounts l, LATERAL (SELECT x.* FROM"
+				" ledger_entries x WHERE x.account_key = l.key"
+				" AND x.id < $3::bigint ORDER BY x.id DESC LIMIT $2) e"
+				" WHERE l.account_id = $1"
 				" ORDER BY e.id DESC LIMIT $2" },
 	{ NULL, NULL }
 };
@@ -148,7 +155,8 @@ ledger_history(struct db *db, int64_t account_id, int limit, int64_t before,
 	cJSON	   *arr = NULL, *o;
 	char	    a[24], l[24], b[24];
 	const char *params[3] = { market_i64(a, account_id),
-		market_i64(l, limit), market_i64(b, before) };
+		market_i64(l, limit),
+		market_i64(b, before > 0 ? before : INT64_MAX) };
 	int	    rc, i;
 
 	*out = NULL;

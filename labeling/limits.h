@@ -41,6 +41,10 @@
 #define LC_MAX_EXTERNAL_ID_BYTES 256
 #define LC_PROJECTS_PAGE 100	   /* GET /v1/projects, default page */
 #define LC_MAX_PROJECTS_LISTED 500 /* GET /v1/projects, largest page */
-#define LC_MAX_EXPORT_ROWS 1000000 /* GET /v1/projects/{id}/labels */
+#define LC_MAX_EXPORT_ROWS 100000  /* GET /v1/projects/{id}/labels, a page */
+/* A labeler's stake, free and bonded together: the reputation library's
+ * cap on a stake (REP_MAX_STAKE), so that every vote's figures stay in
+ * its range. */
+#define LC_MAX_STAKE_TOTAL INT64_C(1000000000000000)
 
 #endif

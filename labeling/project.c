@@ -1,12 +1,13 @@
 /*
  * labeling/project.c — projects (project.h).
  *
- * A project's figures are computed from the tables, never stored: tasks by
- * state from `tasks`, votes from `votes`, spend from the ledger's reward
- * entries, agreement as the share of votes on final tasks that chose the
- * final label.  The escrow is the ledger account "p/<id>/escrow" (funds
- * not yet reserved) plus "p/<id>/reserved" (reward_per_task for each
- * funded open task), both with what is queued for them (lc_balance).
+ * A project's figures are counters kept by the statements that change its
+ * tasks and pay its rewards (sql/0010_bounded.sql): tasks by state, votes,
+ * spend (the ledger's reward entries), agreement as the share of votes on
+ * final tasks that chose the final label.  The escrow is the ledger
+ * account "p/<id>/escrow" (funds not yet reserved) plus "p/<id>/reserved"
+ * (reward_per_task for each funded open task), both with what is queued
+ * for them (lc_balance).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,9 +23,10 @@
 /*
  * The columns of a project row (project_json() reads them by index) and
  * the per-project figures they draw on.  Statements put "FROM projects p"
- * (or a join that names p) between the two.  Every figure is read through
- * an index: tasks by (project_id, status), the votes of final tasks by
- * (task_id, account_id), the spend by ledger_entries_reward_project.
+ * (or a join that names p) between the two.  The figures are counters
+ * (sql/0010_bounded.sql): lc_progress() reads the project's row of
+ * project_progress and the changes queued for it, so a project costs the
+ * same to list whatever the number of its tasks, votes and rewards.
  */
 #define PROJECT_CREATED SQL_TS("p.created_at")
 #define PROJECT_COLS \
@@ -32,30 +34,12 @@
 	" array_to_json(p.labels)::text, p.reward_per_task, p.min_votes," \
 	" p.max_votes, p.confidence, p.min_stake, p.gold_rate, p.status," \
 	" " PROJECT_CREATED "," \
-	" lc_balance('p/' || p.id || '/escrow'), t.n, t.open, t.final, t.low, t.votes, v.agree," \
-	" t.onfinal," \
-	" (SELECT coalesce(sum(amount), 0) FROM ledger_entries e" \
-	" WHERE e.project_id = p.id AND e.cause = 'reward' AND e.amount > 0)," \
-	" p.stake_ref, lc_balance('p/' || p.id || '/reserved'), t.cancelled," \
-	" t.gold," \
-	" t.gold_final, p.newcomer_gold_rate, t.unverified," \
+	" lc_balance('p/' || p.id || '/escrow'), g.n_tasks, g.n_open," \
+	" g.n_final, g.n_low, g.n_votes, g.n_agree, g.n_votes_final, g.spend," \
+	" p.stake_ref, lc_balance('p/' || p.id || '/reserved'), g.n_cancelled," \
+	" g.n_gold, g.n_gold_final, p.newcomer_gold_rate, g.n_unverified," \
 	" " SQL_TS("p.em_at") ", p.temperature, p.calibration_samples"
-#define PROJECT_FIGURES \
-	", LATERAL (SELECT count(*) AS n," \
-	" count(*) FILTER (WHERE status = 'open') AS open," \
-	" count(*) FILTER (WHERE status = 'final') AS final," \
-	" count(*) FILTER (WHERE low_confidence) AS low," \
-	" count(*) FILTER (WHERE status = 'cancelled') AS cancelled," \
-	" count(*) FILTER (WHERE gold_label IS NOT NULL) AS gold," \
-	" count(*) FILTER (WHERE gold_label IS NOT NULL AND" \
-	" status = 'final') AS gold_final," \
-	" count(*) FILTER (WHERE unverified) AS unverified," \
-	" coalesce(sum(n_votes), 0) AS votes," \
-	" coalesce(sum(n_votes) FILTER (WHERE status = 'final'), 0) AS onfinal" \
-	" FROM tasks WHERE project_id = p.id) t," \
-	" LATERAL (SELECT count(*) AS agree FROM tasks tk" \
-	" JOIN votes vv ON vv.task_id = tk.id WHERE tk.project_id = p.id" \
-	" AND tk.status = 'final' AND vv.label = tk.final_label) v"
+#define PROJECT_FIGURES ", LATERAL lc_progress(p.id) g"
 enum {
 	PC_ID,
 	PC_OWNER,
@@ -137,10 +121,38 @@ const struct db_stmt project_stmts[] = {
 	    " AND v.project_id = p.id)"
 	    " OR EXISTS (SELECT 1 FROM assignments a WHERE a.account_id ="
 	    " $1::bigint AND a.project_id = p.id AND a.status = 'active'))" },
+	/*
+	 * The project row, and the one lock order of labelchain.  Every path
+	 * that takes project, task and assignment locks takes them in this
+	 * order and no other, so that no two transactions wait on each other
+	 * in a cycle:
+	 *   0. the projects row, FOR NO KEY UPDATE (FOR SHARE to read) —
+	 *      owner operations only (fund, upload, edit, pause, resume,
+	 *      close, re-estimation request), first in their transaction;
+	 *   1. the labeler's claim lock (advisory, lc_claim) — claims;
+	 *   2. task rows — one per vote, claim, skip or finalization; a close
+	 *      or a sweep takes several, in id order;
+	 *   3. the assignment rows of those tasks;
+	 *   4. ledger accounts, in key order;
+	 *   5. reputations, in (account, project) order;
+	 *   6. project_progress rows (its settler only, SKIP LOCKED).
+	 * Two exceptions, each harmless: a vote's "next" claim takes 1 after
+	 * its own task (2), and a claim waits only on tasks in which its
+	 * labeler holds no assignment, never on that one; and foreign-key
+	 * checks take KEY SHARE on the rows they name at any point (a vote's
+	 * finalization checks tasks.project_id after it holds its task and
+	 * assignments, because it updates the task row a second time in its
+	 * transaction).  That is why level 0 is FOR NO KEY UPDATE and never
+	 * FOR UPDATE: KEY SHARE does not conflict with it.  Under FOR UPDATE
+	 * a close (project, then tasks) and a finalizing vote (task, then the
+	 * project's KEY SHARE) deadlocked, each broken after deadlock_timeout
+	 * and retried (tests/integration/bounded.test.mjs races them).
+	 */
 	{ "project_lock_share",
 	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR SHARE" },
 	{ "project_lock_update",
-	    "SELECT owner_id, status FROM projects WHERE id = $1 FOR UPDATE" },
+	    "SELECT owner_id, status FROM projects WHERE id = $1"
+	    " FOR NO KEY UPDATE" },
 	{ "project_set_status",
 	    "UPDATE projects SET status = $2 WHERE id = $1" },
 	{ "project_edit",

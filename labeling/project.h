@@ -146,9 +146,11 @@ int project_set_status(struct db *db, int64_t owner_id, int64_t project_id,
 int project_reserve(struct db *db, int64_t project_id);
 
 /*
- * Lock the project row (FOR SHARE or FOR UPDATE) inside the caller's
- * transaction and check ownership; 0, LC_ERR_NOT_FOUND or
- * LC_ERR_FORBIDDEN.  *status gets "open", "paused" or "closed".
+ * Lock the project row (FOR SHARE, or FOR NO KEY UPDATE when for_update)
+ * inside the caller's transaction, before any other lock of it (level 0
+ * of the lock order written down in project.c), and check ownership; 0,
+ * LC_ERR_NOT_FOUND or LC_ERR_FORBIDDEN.  *status gets "open", "paused" or
+ * "closed".
  */
 int project_lock_owned(struct db *db, int64_t owner_id, int64_t project_id,
     int for_update, char status[8], char *detail);

@@ -21,6 +21,7 @@
 
 const struct db_stmt settle_stmts[] = { { "settle_ledger",
 					    "SELECT lc_ledger_settle($1)" },
+	{ "settle_progress", "SELECT lc_progress_settle($1)" },
 	{ "settle_rep_lock",
 	    "SELECT pg_try_advisory_xact_lock(" SETTLE_REP_LOCK ")" },
 	{ "settle_rep_take",
@@ -59,6 +60,22 @@ settle_ledger(struct db *db, int limit, int *applied)
 
 	*applied = 0;
 	if ((rc = db_exec(db, "settle_ledger", 1, params, &res)) != 0)
+		return rc;
+	*applied = (int)db_int64(res, 0, 0);
+	PQclear(res);
+	return 0;
+}
+
+int
+settle_progress(struct db *db, int limit, int *applied)
+{
+	PGresult   *res = NULL;
+	char	    l[24];
+	const char *params[1] = { market_i64(l, limit) };
+	int	    rc;
+
+	*applied = 0;
+	if ((rc = db_exec(db, "settle_progress", 1, params, &res)) != 0)
 		return rc;
 	*applied = (int)db_int64(res, 0, 0);
 	PQclear(res);

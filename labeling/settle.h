@@ -11,8 +11,9 @@
  * commute), settle_reputations() folds the evidence into each labeler's
  * Beta belief in the order it was queued, with reputation/update.h's
  * evidence cap, and writes a reputation_history row per task (one instance
- * at a time, by an advisory lock, so that order holds).  labelchaind's
- * housekeeping thread runs both every few milliseconds.
+ * at a time, by an advisory lock, so that order holds).  settle_progress()
+ * does the same for the projects' progress counters.  labelchaind's
+ * housekeeping thread runs all three every few milliseconds.
  */
 #ifndef LC_SETTLE_H
 #define LC_SETTLE_H
@@ -30,6 +31,13 @@ struct db;
 
 /* Apply up to limit queued balance changes; *applied gets how many. */
 int settle_ledger(struct db *db, int limit, int *applied);
+
+/*
+ * Fold the progress changes queued for the projects of the oldest limit
+ * ones into their counters (sql/0010_bounded.sql, any number of instances
+ * at once); *applied gets how many queued rows were folded.
+ */
+int settle_progress(struct db *db, int limit, int *applied);
 
 /*
  * Fold up to limit queued pieces of evidence into reputations; *applied

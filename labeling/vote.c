@@ -21,7 +21,10 @@
  * voter's reputation changed, and (LC001) when the stake to bond has been
  * unstaked meanwhile: the vote is then computed again from a fresh read.
  * The transaction never waits on the network, and the locks it takes are
- * those of the lock order in sql/0004_money_path.sql.
+ * those of the lock order written down in labeling/project.c: its task,
+ * then the task's assignments, then the voter's stake row; a finalization
+ * also checks the task's project (KEY SHARE), which never waits on an
+ * owner operation, and a "next" claim takes the voter's claim lock last.
  */
 #include <inttypes.h>
 #include <stdio.h>

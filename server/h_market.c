@@ -1,6 +1,9 @@
 /*
  * server/h_market.c — task upload, claims, votes, skips and label export.
  */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -226,9 +229,9 @@ h_project_labels(struct http_req *req, struct http_resp *resp)
 	struct db	  *db;
 	enum export_format fmt = EXPORT_JSONL;
 	const char	  *q;
-	char		  *text;
+	char		  *text, link[160];
 	size_t		   len;
-	int64_t		   id;
+	int64_t		   id, after = 0, limit = LC_MAX_EXPORT_ROWS, next;
 	int		   rc;
 
 	if ((rc = h_param_id(req, 0, &id)) != 0)
@@ -240,11 +243,30 @@ h_project_labels(struct http_req *req, struct http_resp *resp)
 			return http_fail(req, LC_ERR_VALIDATION,
 			    "format must be jsonl or csv");
 	}
+	if ((q = http_query(req, "after")) != NULL &&
+	    market_parse_id(q, &after) != 0)
+		return http_fail(req, LC_ERR_VALIDATION,
+		    "after must be a positive task id");
+	if ((q = http_query(req, "limit")) != NULL &&
+	    (market_parse_id(q, &limit) != 0 || limit > LC_MAX_EXPORT_ROWS))
+		return http_fail(req, LC_ERR_VALIDATION,
+		    "limit must be between 1 and %d", LC_MAX_EXPORT_ROWS);
 	if ((rc = http_req_db(req, &db)) != 0)
 		return rc;
-	if ((rc = export_labels(db, req->account_id, id, fmt, &text, &len,
-		 req->detail)) != 0)
+	if ((rc = export_labels(db, req->account_id, id, fmt, after, (int)limit,
+		 &text, &len, &next, req->detail)) != 0)
 		return rc;
+	/* A full page: where the next one starts (RFC 8288). */
+	if (next > 0) {
+		snprintf(link, sizeof(link),
+		    "</v1/projects/%" PRId64 "/labels?after=%" PRId64
+		    "&limit=%" PRId64 "%s>; rel=\"next\"",
+		    id, next, limit, fmt == EXPORT_CSV ? "&format=csv" : "");
+		if ((rc = http_add_header(resp, "Link", link)) != 0) {
+			free(text);
+			return rc;
+		}
+	}
 	http_reply_owned(resp, 200,
 	    fmt == EXPORT_CSV ? "text/csv; charset=utf-8"
 			      : "application/x-ndjson",

@@ -2,7 +2,8 @@
  * server/maintenance.c — the housekeeping thread (maintenance.h).
  *
  * The loop: sequence a batch of final labels into the log, settle a batch
- * of queued balance changes and one of reputation evidence; when a batch
+ * of queued balance changes, one of progress counters and one of
+ * reputation evidence; when a batch
  * was full, go again at once, otherwise wait MAINT_SEQUENCE_IDLE_MS (so a
  * final label is in the log, with a proof, and its payouts are in the
  * balances that long after its finalization at most, plus one batch).
@@ -170,6 +171,11 @@ maint_main(void *arg)
 				    (unsigned long long)n);
 				full |= n == SETTLE_BATCH;
 			}
+			rc = settle_progress(db, SETTLE_BATCH, &n);
+			if (rc != 0)
+				maint_failed(m, "progress_settle", rc);
+			else
+				full |= n == SETTLE_BATCH;
 			rc = settle_reputations(db, SETTLE_BATCH, &n);
 			if (rc != 0)
 				maint_failed(m, "reputation_settle", rc);

@@ -15,6 +15,7 @@
 
 #include "labeling/finalize.h"
 #include "labeling/lc_err.h"
+#include "labeling/limits.h"
 #include "reputation/reputation.h"
 
 #define KEY_A "aa00000000000000000000000000000000000000000000000000000000000001"
@@ -295,6 +296,113 @@ START_TEST(test_unverified)
 }
 END_TEST
 
+/*
+ * No valid calls leave a task that cannot finalize (issue 12): every
+ * figure a vote can carry at its bounds — stakes up to LC_MAX_STAKE_TOTAL
+ * split any way between free and bonded, stake_ref and the reward up to
+ * LC_MAX_AMOUNT, 2 or 64 labels, 1 to LC_MAX_VOTES_PER_TASK voters, gold or
+ * not, any temperature — weighed and bonded as labeling/vote.c does
+ * (rep_vote_stake), decided, and planned: the plan succeeds, its movement
+ * sums to zero and no slash exceeds its bond.
+ */
+static const int64_t EX_STAKES[][2] = { { 1, 0 }, { LC_MAX_STAKE_TOTAL, 0 },
+	{ LC_MAX_STAKE_TOTAL / 2, LC_MAX_STAKE_TOTAL / 2 },
+	{ 1, LC_MAX_STAKE_TOTAL - 1 }, { 0, LC_MAX_STAKE_TOTAL } };
+static const int64_t EX_REFS[] = { 1, 10000000, LC_MAX_AMOUNT };
+static const int64_t EX_REWARDS[] = { 0, 1, LC_MAX_AMOUNT };
+static const int     EX_LABELS[] = { 2, LC_MAX_LABELS };
+static const size_t  EX_VOTERS[] = { 1, 3, LC_MAX_VOTES_PER_TASK };
+static const double  EX_TEMPS[] = { 1.0, REP_MAX_TEMPERATURE };
+#define EX_N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Case c of the cross product above, mixed-radix: one finalization. */
+static void
+extreme_case(size_t c)
+{
+	static char	      names[LC_MAX_LABELS][8];
+	static char	      keys[LC_MAX_VOTES_PER_TASK][65];
+	static const char    *labels[LC_MAX_LABELS];
+	struct finalize_voter vs[LC_MAX_VOTES_PER_TASK];
+	double		      post[LC_MAX_LABELS];
+	struct rep_params     L;
+	struct rep_decision   d;
+	struct finalize_in    in;
+	const int64_t	     *stake;
+	size_t		      i, n;
+	int		      k, gold;
+
+	for (i = 0; i < LC_MAX_LABELS; i++) {
+		snprintf(names[i], sizeof(names[i]), "l%zu", i);
+		labels[i] = names[i];
+	}
+	for (i = 0; i < LC_MAX_VOTES_PER_TASK; i++)
+		snprintf(keys[i], sizeof(keys[i]), "%064zx", i + 1);
+	gold = (int)(c % 2) - 1;
+	c /= 2;
+	stake = EX_STAKES[c % EX_N(EX_STAKES)];
+	c /= EX_N(EX_STAKES);
+	rep_params_live(&L);
+	L.stake_ref = (double)EX_REFS[c % EX_N(EX_REFS)];
+	c /= EX_N(EX_REFS);
+	memset(&in, 0, sizeof(in));
+	in.reward = EX_REWARDS[c % EX_N(EX_REWARDS)];
+	c /= EX_N(EX_REWARDS);
+	k = EX_LABELS[c % EX_N(EX_LABELS)];
+	c /= EX_N(EX_LABELS);
+	n = EX_VOTERS[c % EX_N(EX_VOTERS)];
+	c /= EX_N(EX_VOTERS);
+	L.temperature = EX_TEMPS[c % EX_N(EX_TEMPS)];
+	L.min_votes = 1;
+	L.max_votes = (int)n;
+	L.confidence = 0.99;
+	memset(vs, 0, sizeof(vs));
+	for (i = 0; i < n; i++) {
+		vs[i].account_id = (int64_t)i + 1;
+		/* half of them for label 0, the rest spread over the others */
+		vs[i].label = i % 2 ? (int)(i % (size_t)k) : 0;
+		vs[i].stake_w =
+		    rep_vote_stake(stake[0], stake[1], &L, &vs[i].bond);
+		ck_assert(vs[i].stake_w >= 0 && vs[i].stake_w <= REP_MAX_STAKE);
+		ck_assert(vs[i].bond >= 0 && vs[i].bond <= stake[0]);
+		vs[i].public_key = keys[i];
+		vs[i].signature = "5a";
+		vs[i].alpha = i % 3 ? L.prior_alpha : 1000.0;
+		vs[i].beta = L.prior_beta;
+		vs[i].gold_right = (int)(i % 4);
+	}
+	ck_assert_int_eq(finalize_decide(&L, k, gold, vs, n, post, &d), 0);
+	ck_assert_int_ne(d.state, REP_TASK_OPEN); /* n = max_votes */
+	in.task_id = 9;
+	in.project_id = 5;
+	in.n_labels = k;
+	in.labels = labels;
+	in.gold_label = gold;
+	in.data_sha256 = SHA;
+	in.post = post;
+	in.decision = d;
+	in.params = &L;
+	in.finalized_at = TS;
+	in.voters = vs;
+	in.n_voters = n;
+	memset(&PLAN, 0, sizeof(PLAN));
+	ck_assert_int_eq(finalize_plan(&in, &PLAN), 0);
+	ck_assert_int_eq(moved_total(), 0);
+	for (i = 0; i < n; i++)
+		ck_assert(PLAN.slashes[i] <= vs[i].bond);
+	finalize_plan_free(&PLAN);
+}
+
+START_TEST(test_extremes_finalize)
+{
+	size_t c,
+	    cases = 2 * EX_N(EX_STAKES) * EX_N(EX_REFS) * EX_N(EX_REWARDS) *
+	    EX_N(EX_LABELS) * EX_N(EX_VOTERS) * EX_N(EX_TEMPS);
+
+	for (c = 0; c < cases; c++)
+		extreme_case(c);
+}
+END_TEST
+
 static Suite *
 market_finalize_suite(void)
 {
@@ -310,6 +418,7 @@ market_finalize_suite(void)
 	tcase_add_test(tc, test_invariants);
 	tcase_add_test(tc, test_decide_live);
 	tcase_add_test(tc, test_unverified);
+	tcase_add_test(tc, test_extremes_finalize);
 	suite_add_tcase(s, tc);
 	return s;
 }
