@@ -45,6 +45,8 @@ async function labeler() {
 
 // Claim and vote once; pick(task data) gives the label.  null when the
 // server has no task for this labeler, or will give it none (l.unqualified).
+// { cancelled: true } when the task was finalized between the claim and the
+// vote (its lease cancelled with it).
 async function voteOnce(l, pid, pick) {
   const c = await api(st.url, 'POST', `/v1/projects/${pid}/assignments`, { token: l.token });
   if (c.status === 204) return null;
@@ -54,8 +56,16 @@ async function voteOnce(l, pid, pick) {
   }
   assert.equal(c.status, 201, c.text);
   const label = pick(c.body.task.data);
-  const v = must(await api(st.url, 'POST', `/v1/assignments/${c.body.assignment_id}/vote`, { token: l.token,
-    body: { label, signature: voteSig(l.key, c.body.assignment_id, c.body.task.id, label) } }), 201);
+  const r = await api(st.url, 'POST', `/v1/assignments/${c.body.assignment_id}/vote`, { token: l.token,
+    body: { label, signature: voteSig(l.key, c.body.assignment_id, c.body.task.id, label) } });
+  // The automatic re-estimation may finalize the task between the claim
+  // and the vote: its leases are cancelled with it.
+  if (r.status === 409 && /is cancelled/.test(r.body.detail)) {
+    const [t] = await st.sql('SELECT status FROM tasks WHERE id = $1', [c.body.task.id]);
+    assert.equal(t.status, 'final', r.text);
+    return { task: c.body.task.id, cancelled: true };
+  }
+  const v = must(r, 201);
   return { task: c.body.task.id, ...v };
 }
 const truth = (d) => d.truth;
