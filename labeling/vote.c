@@ -329,6 +329,12 @@ vote_check(const struct vote_ctx *c, const struct vote_in *in, int *label,
 		return market_fail(detail, LC_ERR_EXPIRED,
 		    "the lease of assignment %" PRId64 " has expired",
 		    in->assignment_id);
+	if (strcmp(c->status, "cancelled") == 0 &&
+	    strcmp(c->task_status, "open") != 0)
+		return market_fail(detail, LC_ERR_STATE,
+		    "task %" PRId64 " became %s while you held it (its leases "
+		    "were cancelled): no vote is needed",
+		    c->task_id, c->task_status);
 	if (strcmp(c->status, "active") != 0)
 		return market_fail(detail, LC_ERR_STATE,
 		    "assignment %" PRId64 " is %s", in->assignment_id,

@@ -60,7 +60,7 @@ async function voteOnce(l, pid, pick) {
     body: { label, signature: voteSig(l.key, c.body.assignment_id, c.body.task.id, label) } });
   // The automatic re-estimation may finalize the task between the claim
   // and the vote: its leases are cancelled with it.
-  if (r.status === 409 && /is cancelled/.test(r.body.detail)) {
+  if (r.status === 409 && /became final while you held it/.test(r.body.detail)) {
     const [t] = await st.sql('SELECT status FROM tasks WHERE id = $1', [c.body.task.id]);
     assert.equal(t.status, 'final', r.text);
     return { task: c.body.task.id, cancelled: true };
@@ -277,5 +277,11 @@ test('a lease granted while the re-estimation waits on its task is cancelled wit
   const [{ active }] = await st.sql(`SELECT count(*)::int AS active FROM assignments
     WHERE project_id = $1 AND status = 'active'`, [p.id]);
   assert.equal(active, 0, 'no lease stays active on a final task');
+  // Its holder's vote is refused, and told why.
+  const [a] = await st.sql('SELECT id, task_id FROM assignments WHERE account_id = $1 ORDER BY id LIMIT 1', [late.id]);
+  const r = await api(st.url, 'POST', `/v1/assignments/${a.id}/vote`, { token: late.token,
+    body: { label: 'cat', signature: voteSig(late.key, Number(a.id), Number(a.task_id), 'cat') } });
+  problem(r, 409);
+  assert.match(r.body.detail, new RegExp(`task ${a.task_id} became final while you held it`));
   await settled(st);
 });
