@@ -175,8 +175,6 @@ stack_down() {
 	fi
 	PG_UP=0
 	if [ -n "$MNT" ]; then
-		# Keep the cluster's log for the record before the mount goes.
-		[ -f "$PGDATA/server.log" ] && cp "$PGDATA/server.log" "$RUN_DIR/pg-server.log" 2>/dev/null
 		umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
 		MNT=
 	fi
@@ -202,7 +200,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
 pg_start() {
-	as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -w -t 120 -l "$PGDATA/server.log" \
+	# The log lives outside PGDATA: on a full disk it must still take
+	# PostgreSQL's last words (a PANIC).
+	as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -w -t 120 -l "$RUN_DIR/pg-server.log" \
 	    -o "-k $PGDATA -p $PG_PORT -c listen_addresses='' -c max_connections=300" \
 	    start >/dev/null
 	PG_UP=1
@@ -216,6 +216,8 @@ stack_up() {
 	local on_disk=${1:-}
 	RUN_DIR=$(mktemp -d "$TOP/run.XXXXXX")
 	chmod 755 "$RUN_DIR"
+	touch "$RUN_DIR/pg-server.log"
+	[ "$(id -u)" = 0 ] && chown postgres:postgres "$RUN_DIR/pg-server.log"
 	if [ "$on_disk" = disk ]; then
 		truncate -s "${DISK_MB}M" "$RUN_DIR/disk.img"
 		LOOP=$(losetup -f --show "$RUN_DIR/disk.img")
@@ -806,7 +808,7 @@ run_disk_full() {
 	w201=$(timeline_sum votes_201 "$t_full" "$t_free")
 	reads=$(reads_between "$t_full" "$t_free")
 	bad_reads=$(reads_bad_between "$t_full" "$t_free")
-	panics=$(grep -c 'PANIC' "$PGDATA/server.log" || true)
+	panics=$(grep -c 'PANIC' "$RUN_DIR/pg-server.log" || true)
 	FAILED=() CHECKS=0
 	check "labelchaind kept running" "$(ok_if 'kill -0 "${SRV_PID[a]}" 2>/dev/null')" "pid ${SRV_PID[a]}"
 	check "every 5xx a 503 problem+json" "$(ok_if '[ "$other" = 0 ] && [ "$s5xx" = "$s503p" ]')" \
@@ -838,9 +840,11 @@ med() {
 		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
 			if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
 		m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-		d = (m == int(m) && v[1] == int(v[1]) && v[n] == int(v[n])) ? 0 : 1
-		if (n == 1 || v[1] == v[n]) printf "%.*f\n", d, m
-		else printf "%.*f (%.*f–%.*f)\n", d, m, d, v[1], d, v[n] }' "$2"
+		# Whole numbers stay whole (a median of two may end in .5).
+		d = (v[1] == int(v[1]) && v[n] == int(v[n])) ? 0 : 1
+		dm = (m == int(m)) ? d : 1
+		if (n == 1 || v[1] == v[n]) printf "%.*f\n", dm, m
+		else printf "%.*f (%.*f–%.*f)\n", dm, m, d, v[1], d, v[n] }' "$2"
 }
 
 verdicts() {
