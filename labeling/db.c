@@ -145,11 +145,21 @@ db_conn(struct db *db)
 	return db->conn;
 }
 
+/*
+ * A connection is usable when libpq thinks it is up and it is not left in
+ * pipeline mode.  When the server goes away in the middle of a pipeline
+ * (PostgreSQL restarted, the backend terminated), libpq hands back the
+ * error but keeps the unanswered commands queued: PQexitPipelineMode()
+ * then refuses ("cannot exit pipeline mode while busy"), every later
+ * PQexec() fails at once without touching the socket, and PQstatus() stays
+ * CONNECTION_OK for ever.  Such a connection is as good as closed.
+ */
 int
 db_ok(struct db *db)
 {
 	return db != NULL && db->conn != NULL &&
-	    PQstatus(db->conn) == CONNECTION_OK;
+	    PQstatus(db->conn) == CONNECTION_OK &&
+	    PQpipelineStatus(db->conn) == PQ_PIPELINE_OFF;
 }
 
 int
@@ -260,6 +270,22 @@ db_pipeline_result(struct db *db)
 	return res;
 }
 
+/*
+ * Leave pipeline mode.  When the connection broke with commands still
+ * queued libpq refuses; db_ok() is false from then on and the pool (or the
+ * worker owning the connection) opens a new one.
+ */
+static void
+db_pipeline_exit(struct db *db)
+{
+	char buf[256];
+
+	if (PQexitPipelineMode(db->conn) == 1)
+		return;
+	lc_warn("event=db_connection_dropped reason=pipeline error=\"%s\"",
+	    db_first_line(PQerrorMessage(db->conn), buf, sizeof(buf)));
+}
+
 int
 db_pipeline_tx(struct db *db, const struct db_step *steps, int n)
 {
@@ -287,7 +313,7 @@ db_pipeline_tx(struct db *db, const struct db_step *steps, int n)
 	if (broken) {
 		lc_error("event=db_pipeline_send_failed error=\"%s\"",
 		    db_first_line(PQerrorMessage(db->conn), buf, sizeof(buf)));
-		(void)PQexitPipelineMode(db->conn);
+		db_pipeline_exit(db);
 		return LC_ERR_DB;
 	}
 	/* BEGIN, the steps, COMMIT; the first failure decides rc. */
@@ -316,8 +342,8 @@ db_pipeline_tx(struct db *db, const struct db_step *steps, int n)
 		if (st == PGRES_PIPELINE_SYNC)
 			break;
 	}
-	(void)PQexitPipelineMode(db->conn);
-	if (PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+	db_pipeline_exit(db);
+	if (db_ok(db) && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 		(void)db_exec_sql(db, "ROLLBACK", NULL);
 	for (i = 0; i < sent; i++) {
 		if (rc == 0 && steps[i].out != NULL)
@@ -495,8 +521,7 @@ db_pool_acquire(struct db_pool *pool, int wait_ms, struct db **out)
 	db = pool->conns[slot];
 	pthread_mutex_unlock(&pool->lock);
 
-	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK ||
-	    !db->prepared) {
+	if (!db_ok(db) || !db->prepared) {
 		struct db *fresh;
 
 		if ((rc = db_open(pool->url, 1, &fresh)) != 0) {
@@ -523,8 +548,7 @@ db_pool_release(struct db_pool *pool, struct db *db)
 	if (db == NULL)
 		return;
 	/* Never hand out a connection left inside a transaction. */
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+	if (db_ok(db) && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
 		(void)db_exec_sql(db, "ROLLBACK", NULL);
 	pthread_mutex_lock(&pool->lock);
 	db->in_use = 0;

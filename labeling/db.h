@@ -38,7 +38,7 @@ struct db_pool;
 int	db_open(const char *url, int prepare, struct db **out);
 void	db_close(struct db *db); /* NULL is a no-op */
 PGconn *db_conn(struct db *db);
-int	db_ok(struct db *db); /* connection usable? */
+int	db_ok(struct db *db); /* connection up and not stuck in a pipeline? */
 
 /* Run a prepared statement.  `out` may be NULL to discard the result. */
 int db_exec(struct db *db, const char *name, int nparams,

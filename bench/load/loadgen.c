@@ -30,6 +30,15 @@
  * With --release-leases a thread then skips the lease it still holds (not
  * measured), so that back-to-back runs do not find slots taken by leases
  * that nobody will vote on until they expire.
+ *
+ * For the fault runs (bench/faults): --url may be given several times, and
+ * labeler i then works against URL i mod n; after a transport error (the
+ * instance is gone) it moves to the next URL, as a load balancer would
+ * route around a dead instance.  Answers of 503 are counted apart, and
+ * whether they were problem+json.  --timeline writes counts (per 100 ms) of
+ * every kind of answer, with the run's start as a Unix time, so that a
+ * fault injected at a known time can be lined up with what the labelers saw.
+ *
  * Latencies (CLOCK_MONOTONIC, microseconds) go to per-thread arrays, merged
  * and sorted once at the end: nothing is shared on the hot path.
  *
@@ -73,6 +82,10 @@
 #define NO_TASK_STAMPS 32	/* 204 timestamps kept per thread */
 #define ERRORS_SHOWN 10		/* unexpected answers printed in full */
 #define SAMPLES_INITIAL 4096
+#define MAX_URLS 16	  /* --url given several times */
+#define TL_STEPS_PER_S 10 /* --timeline rows: 100 ms each */
+#define TL_OVERRUN_S 2	  /* rows kept for requests ending past the deadline */
+#define PROBLEM_JSON "application/problem+json"
 
 /* The project the setup creates. */
 #define PROJECT_REWARD 1000 /* micro-credits per task */
@@ -86,7 +99,10 @@
 enum mode { MODE_CLAIM, MODE_NEXT };
 
 struct options {
-	const char *url;
+	const char *url; /* the first of urls: setup talks to it */
+	const char *urls[MAX_URLS];
+	int	    n_urls;
+	const char *timeline;
 	int	    labelers;
 	double	    seconds; /* 0: no measured phase */
 	enum mode   mode;
@@ -115,6 +131,7 @@ struct client {
 	const char	  *base;
 	struct buffer	   resp;
 	long		   connects; /* new TCP connections opened */
+	int		   problem;  /* the last answer was problem+json */
 	char		   errbuf[CURL_ERROR_SIZE];
 	char		   url[MAX_URL_BYTES];
 };
@@ -141,7 +158,25 @@ struct samples {
 /* Answers by status, per request type. */
 struct counts {
 	uint64_t s201, s204, s409, other, s5xx, transport;
+	uint64_t s503;	       /* of s5xx */
+	uint64_t s5xx_problem; /* of s5xx: with a problem+json body */
 };
+
+/* Columns of the timeline (a row per 100 ms) (--timeline). */
+enum tl_col {
+	TL_VOTE_201,
+	TL_CLAIM_201,
+	TL_CLAIM_204,
+	TL_409,
+	TL_503_PROBLEM,
+	TL_5XX_OTHER, /* 5xx but not a 503 problem+json */
+	TL_TRANSPORT,
+	TL_OTHER,
+	TL_COLS
+};
+static const char *const tl_names[TL_COLS] = { "votes_201", "claims_201",
+	"claims_204", "s409", "s503_problem", "s5xx_other", "transport",
+	"other" };
 
 struct worker {
 	pthread_t	      thread;
@@ -151,13 +186,18 @@ struct worker {
 	struct client	      client;
 	struct samples	      claim_lat, vote_lat;
 	struct counts	      claim, vote;
-	uint64_t	      next_leases; /* leases received with a vote */
-	uint64_t	      released;	   /* leases given back at the end */
-	int64_t		     *acked;	   /* assignment ids of 201 votes */
-	size_t		      n_acked, cap_acked;
-	double		      no_task_at[NO_TASK_STAMPS];
-	uint64_t	      n_no_task;
-	int		      failed; /* could not start */
+	int		      url_index;    /* into opt->urls */
+	uint64_t	      url_switches; /* moves to another URL */
+	uint32_t (*timeline)[TL_COLS];	    /* per 100 ms, or NULL */
+	size_t	 timeline_len;
+	double	 start;
+	uint64_t next_leases; /* leases received with a vote */
+	uint64_t released;    /* leases given back at the end */
+	int64_t *acked;	      /* assignment ids of 201 votes */
+	size_t	 n_acked, cap_acked;
+	double	 no_task_at[NO_TASK_STAMPS];
+	uint64_t n_no_task;
+	int	 failed; /* could not start */
 };
 
 struct setup_pool {
@@ -170,6 +210,9 @@ struct setup_pool {
 static volatile sig_atomic_t stop_requested;
 static atomic_int	     errors_shown;
 static pthread_barrier_t     start_barrier;
+/* Set by the main thread just before it releases the barrier. */
+static double run_start;      /* CLOCK_MONOTONIC */
+static double run_start_unix; /* CLOCK_REALTIME, for --timeline */
 
 static double
 now_s(void)
@@ -345,6 +388,7 @@ client_request(struct client *c, const char *path, const char *body, size_t len,
     long *status)
 {
 	CURLcode cc;
+	char	*type = NULL;
 	long	 n = 0;
 
 	*status = 0;
@@ -371,6 +415,12 @@ client_request(struct client *c, const char *path, const char *body, size_t len,
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
 	if (curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &n) == CURLE_OK)
 		c->connects += n;
+	c->problem = 0;
+	if (curl_easy_getinfo(c->curl, CURLINFO_CONTENT_TYPE, &type) ==
+		CURLE_OK &&
+	    type != NULL)
+		c->problem =
+		    strncmp(type, PROBLEM_JSON, sizeof(PROBLEM_JSON) - 1) == 0;
 	return 0;
 }
 
@@ -766,19 +816,81 @@ report_unexpected(const struct worker *w, const char *what, long status)
 		    w->index, what, status, w->client.resp.data);
 }
 
-static void
-count_status(struct counts *c, long status)
+/* The timeline's row of now (the last row takes any overrun). */
+static size_t
+timeline_row(const struct worker *w)
 {
-	if (status == 201)
+	double t = (now_s() - w->start) * TL_STEPS_PER_S;
+	size_t i = t <= 0 ? 0 : (size_t)t;
+
+	return i < w->timeline_len ? i : w->timeline_len - 1;
+}
+
+/* One more in the current row of the timeline (when kept). */
+static void
+timeline_add(struct worker *w, enum tl_col col)
+{
+	if (w->timeline != NULL)
+		w->timeline[timeline_row(w)][col]++;
+}
+
+/* An answer counted in one column that belongs in another. */
+static void
+timeline_move(struct worker *w, enum tl_col from, enum tl_col to)
+{
+	size_t i;
+
+	if (w->timeline != NULL) {
+		i = timeline_row(w);
+		w->timeline[i][from]--;
+		w->timeline[i][to]++;
+	}
+}
+
+/* status 0: a transport error. */
+static void
+count_status(struct worker *w, struct counts *c, long status, int vote)
+{
+	int problem = w->client.problem;
+
+	if (status == 0) {
+		c->transport++;
+		timeline_add(w, TL_TRANSPORT);
+		return;
+	}
+	if (status == 201) {
 		c->s201++;
-	else if (status == 204)
+		timeline_add(w, vote ? TL_VOTE_201 : TL_CLAIM_201);
+	} else if (status == 204) {
 		c->s204++;
-	else if (status == 409)
+		timeline_add(w, TL_CLAIM_204);
+	} else if (status == 409) {
 		c->s409++;
-	else if (status >= 500)
+		timeline_add(w, TL_409);
+	} else if (status >= 500) {
 		c->s5xx++;
-	else
+		c->s503 += status == 503;
+		c->s5xx_problem += problem != 0;
+		timeline_add(w,
+		    status == 503 && problem ? TL_503_PROBLEM : TL_5XX_OTHER);
+	} else {
 		c->other++;
+		timeline_add(w, TL_OTHER);
+	}
+}
+
+/*
+ * After a transport error: with several URLs, go on with the next one, as
+ * a load balancer takes a dead instance out.
+ */
+static void
+worker_next_url(struct worker *w)
+{
+	if (w->opt->n_urls < 2)
+		return;
+	w->url_index = (w->url_index + 1) % w->opt->n_urls;
+	w->client.base = w->opt->urls[w->url_index];
+	w->url_switches++;
 }
 
 /* The claim's 201 shape (also the vote's `next`); label labels[id % K]. */
@@ -815,11 +927,12 @@ worker_claim(struct worker *w, const char *path, struct lease *l)
 	rc = client_request(&w->client, path, "{}", 2, &status);
 	samples_add(&w->claim_lat, now_s() - t0);
 	if (rc != 0) {
-		w->claim.transport++;
+		count_status(w, &w->claim, 0, 0);
 		report_unexpected(w, "claim", 0);
+		worker_next_url(w);
 		return -1;
 	}
-	count_status(&w->claim, status);
+	count_status(w, &w->claim, status, 0);
 	if (status == 204)
 		return 0;
 	if (status != 201) {
@@ -832,6 +945,7 @@ worker_claim(struct worker *w, const char *path, struct lease *l)
 	if (rc < 0) {
 		w->claim.s201--;
 		w->claim.other++;
+		timeline_move(w, TL_CLAIM_201, TL_OTHER);
 		report_unexpected(w, "claim (unparsable 201)", status);
 	}
 	return rc;
@@ -891,11 +1005,12 @@ worker_vote(struct worker *w, struct lease *l)
 	rc = client_request(&w->client, path, body, (size_t)n, &status);
 	samples_add(&w->vote_lat, now_s() - t0);
 	if (rc != 0) {
-		w->vote.transport++;
+		count_status(w, &w->vote, 0, 1);
 		report_unexpected(w, "vote", 0);
+		worker_next_url(w);
 		return 0;
 	}
-	count_status(&w->vote, status);
+	count_status(w, &w->vote, status, 1);
 	if (status != 201) {
 		if (status != 409)
 			report_unexpected(w, "vote", status);
@@ -962,7 +1077,7 @@ worker_run(void *arg)
 	pthread_barrier_wait(&start_barrier);
 	if (w->failed)
 		return NULL;
-	start = now_s();
+	start = w->start = run_start;
 	deadline = start + w->opt->seconds;
 	/* One request per turn; the deadline is checked before each. */
 	while (!stop_requested && now_s() < deadline) {
@@ -990,7 +1105,7 @@ worker_run(void *arg)
 
 struct totals {
 	struct counts claim, vote;
-	uint64_t      next_leases, no_task, connects, released;
+	uint64_t      next_leases, no_task, connects, released, url_switches;
 	size_t	      acked;
 	double	      first_no_task; /* seconds into the run, -1: none */
 };
@@ -1004,6 +1119,8 @@ counts_add(struct counts *a, const struct counts *b)
 	a->other += b->other;
 	a->s5xx += b->s5xx;
 	a->transport += b->transport;
+	a->s503 += b->s503;
+	a->s5xx_problem += b->s5xx_problem;
 }
 
 /* All threads' samples of one type in one sorted array (caller frees). */
@@ -1037,8 +1154,10 @@ print_counts(FILE *f, const char *name, const struct counts *c)
 	fprintf(f,
 	    "\"%s_status\":{\"201\":%" PRIu64 ",\"204\":%" PRIu64
 	    ",\"409\":%" PRIu64 ",\"other\":%" PRIu64 ",\"5xx\":%" PRIu64
-	    ",\"transport\":%" PRIu64 "},",
-	    name, c->s201, c->s204, c->s409, c->other, c->s5xx, c->transport);
+	    ",\"transport\":%" PRIu64 ",\"503\":%" PRIu64
+	    ",\"5xx_problem\":%" PRIu64 "},",
+	    name, c->s201, c->s204, c->s409, c->other, c->s5xx, c->transport,
+	    c->s503, c->s5xx_problem);
 }
 
 static void
@@ -1073,6 +1192,45 @@ write_acked(const char *path, const struct worker *w, int n)
 	return 0;
 }
 
+/*
+ * --timeline: a header line with the run's start (Unix seconds), then one
+ * tab-separated row per 100 ms of the run: its start in seconds from the
+ * run's start, then the counts of tl_names.
+ */
+static int
+write_timeline(const char *path, const struct worker *w, int n)
+{
+	FILE  *f;
+	size_t s, len = w[0].timeline_len;
+	int    i, c, rc = 0;
+
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "loadgen: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "# start_unix %.3f\nt_s", run_start_unix);
+	for (c = 0; c < TL_COLS; c++)
+		fprintf(f, "\t%s", tl_names[c]);
+	fputc('\n', f);
+	for (s = 0; s < len; s++) {
+		uint64_t sum[TL_COLS] = { 0 };
+
+		for (i = 0; i < n; i++)
+			for (c = 0; c < TL_COLS; c++)
+				sum[c] += w[i].timeline[s][c];
+		if (fprintf(f, "%.1f", (double)s / TL_STEPS_PER_S) < 0)
+			rc = -1;
+		for (c = 0; c < TL_COLS; c++)
+			fprintf(f, "\t%" PRIu64, sum[c]);
+		fputc('\n', f);
+	}
+	if (fclose(f) != 0 || rc != 0) {
+		fprintf(stderr, "loadgen: %s: write failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 report(const struct options *o, struct worker *w, int n, double elapsed)
 {
@@ -1092,6 +1250,7 @@ report(const struct options *o, struct worker *w, int n, double elapsed)
 		t.no_task += w[i].n_no_task;
 		t.acked += w[i].n_acked;
 		t.connects += (uint64_t)w[i].client.connects;
+		t.url_switches += w[i].url_switches;
 		for (k = 0; k < w[i].n_no_task && k < NO_TASK_STAMPS; k++)
 			if (t.first_no_task < 0 ||
 			    w[i].no_task_at[k] < t.first_no_task)
@@ -1117,8 +1276,10 @@ report(const struct options *o, struct worker *w, int n, double elapsed)
 	print_counts(stdout, "vote", &t.vote);
 	printf("\"no_task_204\":%" PRIu64 ",\"first_204_s\":%.3f,"
 	       "\"errors\":%" PRIu64 ",\"connections\":%" PRIu64
-	       ",\"released\":%" PRIu64 "}\n",
-	    t.no_task, t.first_no_task, errors, t.connects, t.released);
+	       ",\"released\":%" PRIu64 ",\"urls\":%d,\"url_switches\":%" PRIu64
+	       ",\"start_unix\":%.3f}\n",
+	    t.no_task, t.first_no_task, errors, t.connects, t.released,
+	    o->n_urls, t.url_switches, run_start_unix);
 	fflush(stdout);
 
 	fprintf(stderr,
@@ -1163,6 +1324,8 @@ report(const struct options *o, struct worker *w, int n, double elapsed)
 		    "keep-alive was not kept\n",
 		    t.connects, n);
 	rc = o->out != NULL ? write_acked(o->out, w, n) : 0;
+	if (rc == 0 && o->timeline != NULL)
+		rc = write_timeline(o->timeline, w, n);
 out:
 	free(claims);
 	free(votes);
@@ -1183,8 +1346,18 @@ measure(const struct options *o, struct labeler *labelers)
 		w[i].index = i;
 		w[i].opt = o;
 		w[i].labeler = &labelers[i];
-		if (client_init(&w[i].client, o->url, labelers[i].token) != 0)
+		w[i].url_index = i % o->n_urls;
+		if (client_init(&w[i].client, o->urls[w[i].url_index],
+			labelers[i].token) != 0)
 			goto out;
+		if (o->timeline != NULL) {
+			w[i].timeline_len =
+			    (size_t)(o->seconds + TL_OVERRUN_S) *
+			    TL_STEPS_PER_S;
+			if ((w[i].timeline = calloc(w[i].timeline_len,
+				 sizeof(*w[i].timeline))) == NULL)
+				goto out;
+		}
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -1203,6 +1376,13 @@ measure(const struct options *o, struct labeler *labelers)
 		    o->labelers);
 		exit(1);
 	}
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		run_start_unix = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+		run_start = now_s();
+	}
 	pthread_barrier_wait(&start_barrier);
 	t0 = now_s();
 	for (i = 0; i < started; i++)
@@ -1219,6 +1399,7 @@ out:
 		free(w[i].claim_lat.us);
 		free(w[i].vote_lat.us);
 		free(w[i].acked);
+		free(w[i].timeline);
 	}
 	free(w);
 	return rc;
@@ -1266,6 +1447,13 @@ usage(FILE *f)
 	    "  --release-leases        after the deadline, skip the lease a "
 	    "labeler\n"
 	    "                          still holds (not measured)\n"
+	    "  --url URL (again)       several instances: labeler i works "
+	    "against\n"
+	    "                          URL i mod n and moves to the next one "
+	    "after a\n"
+	    "                          transport error (setup uses the first)\n"
+	    "  --timeline FILE         counts of each kind of answer per 100 ms "
+	    "(TSV)\n"
 	    "\n"
 	    "stdout: one JSON line per phase; stderr: summary and errors.\n",
 	    PROJECT_REWARD, DEFAULT_CREDIT, DEFAULT_STAKE, MAX_LABELERS,
@@ -1303,6 +1491,7 @@ enum option_id {
 	OPT_CREDIT,
 	OPT_STAKE,
 	OPT_RELEASE,
+	OPT_TIMELINE,
 	OPT_HELP
 };
 
@@ -1324,6 +1513,7 @@ static const struct option longopts[] = {
 	{ "credit", required_argument, NULL, OPT_CREDIT },
 	{ "stake", required_argument, NULL, OPT_STAKE },
 	{ "release-leases", no_argument, NULL, OPT_RELEASE },
+	{ "timeline", required_argument, NULL, OPT_TIMELINE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -1342,7 +1532,11 @@ parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_URL:
-			o->url = optarg;
+			if (o->n_urls == MAX_URLS ||
+			    strlen(optarg) > MAX_URL_BYTES - 64)
+				goto bad;
+			o->urls[o->n_urls++] = optarg;
+			o->url = o->urls[0];
 			break;
 		case OPT_LABELERS:
 			if (parse_i64(optarg, 1, MAX_LABELERS, &v) != 0)
@@ -1404,6 +1598,9 @@ parse_options(int argc, char **argv, struct options *o)
 		case OPT_RELEASE:
 			o->release = 1;
 			break;
+		case OPT_TIMELINE:
+			o->timeline = optarg;
+			break;
 		case 'h':
 		case OPT_HELP:
 			usage(stdout);
@@ -1415,10 +1612,6 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind != argc || o->url == NULL) {
 		fprintf(stderr, "loadgen: --url is required\n");
-		return -1;
-	}
-	if (strlen(o->url) > MAX_URL_BYTES - 64) {
-		fprintf(stderr, "loadgen: --url is too long\n");
 		return -1;
 	}
 	if (o->setup_project && o->requester_token == NULL) {

@@ -59,13 +59,15 @@ async function waitFor(what, fn, timeoutMs = 15000) {
 }
 
 export class Postgres {
-  constructor(dir, port) {
-    this.dir = dir; this.port = port;
+  // durable: fsync and synchronous_commit on, as in production (commits
+  // wait for the disk); off by default for speed.
+  constructor(dir, port, { durable = false } = {}) {
+    this.dir = dir; this.port = port; this.durable = durable;
     this.data = path.join(dir, 'pg');
     this.url = `host=${this.data} port=${port} user=postgres dbname=labelchain`;
   }
-  static async create(dir) {
-    const p = new Postgres(dir, await freePort());
+  static async create(dir, opts = {}) {
+    const p = new Postgres(dir, await freePort(), opts);
     fs.mkdirSync(p.data, { mode: 0o700 });
     if (IS_ROOT) execFileSync('chown', ['postgres:postgres', p.data]);
     const r = asPostgres(path.join(PG_BIN, 'initdb'), ['-D', p.data, '--no-sync', '-A', 'trust',
@@ -78,8 +80,9 @@ export class Postgres {
     return p;
   }
   async start() {
-    const opts = `-k ${this.data} -p ${this.port} -c listen_addresses='' -c fsync=off ` +
-      '-c synchronous_commit=off -c full_page_writes=off -c max_connections=200';
+    const opts = `-k ${this.data} -p ${this.port} -c listen_addresses='' ` +
+      (this.durable ? '' : '-c fsync=off -c synchronous_commit=off -c full_page_writes=off ') +
+      '-c max_connections=200';
     const r = asPostgres(path.join(PG_BIN, 'pg_ctl'), ['-D', this.data, '-w', '-l',
       path.join(this.data, 'server.log'), '-o', opts, 'start'], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`pg_ctl start failed: ${r.stderr}`);
@@ -175,11 +178,11 @@ export class Server {
 }
 
 export class Stack {
-  static async start({ anvil = false, server = true, env = {} } = {}) {
+  static async start({ anvil = false, server = true, env = {}, durable = false } = {}) {
     const st = new Stack();
     st.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-it-'));
     fs.chmodSync(st.dir, 0o755);
-    st.pg = await Postgres.create(st.dir);
+    st.pg = await Postgres.create(st.dir, { durable });
     st.databaseUrl = st.pg.url;
     st.servers = [];
     if (anvil) { st.anvil = await Anvil.start(); st.rpcUrl = st.anvil.url; }
