@@ -43,11 +43,13 @@ const struct db_stmt reestimate_stmts[] = {
 	    " p.id LIMIT $3" },
 	{ "reestimate_lock",
 	    "SELECT pg_try_advisory_xact_lock(" SETTLE_REP_LOCK ")" },
+	/* Rows: status, labels, the last vote, min_votes, stake_ref, the
+	 * votes so far (the schedule of reestimate_due grows with them). */
 	{ "reestimate_project",
-	    "SELECT status, array_to_string(labels, E'\\n'),"
-	    " (SELECT coalesce(max(v.id), 0) FROM votes v"
-	    " WHERE v.project_id = $1), min_votes, stake_ref"
-	    " FROM projects WHERE id = $1" },
+	    "SELECT p.status, array_to_string(p.labels, E'\\n'), v.last,"
+	    " p.min_votes, p.stake_ref, v.n FROM projects p,"
+	    " LATERAL (SELECT coalesce(max(x.id), 0) AS last, count(*) AS n"
+	    " FROM votes x WHERE x.project_id = p.id) v WHERE p.id = $1" },
 	/* The votes on the project's gold tasks, in the order they came. */
 	{ "reestimate_gold_votes",
 	    "SELECT v.task_id, v.account_id, v.label, v.stake_w, t.gold_label"
@@ -387,9 +389,9 @@ re_fit_body(struct db *db, void *arg)
 	const char *params[7], *labels[LC_MAX_LABELS];
 	char	   *arr[6] = { NULL };
 	size_t	    i, cap;
-	int64_t	    last_vote, stake_ref;
+	int64_t	    last_vote, stake_ref, n_votes;
 	double	    temperature;
-	int	    rc, r, n_labels, fitted, min_votes, samples;
+	int	    rc, r, n_labels, min_votes, samples;
 
 	free(f->l);
 	f->l = NULL;
@@ -425,6 +427,7 @@ re_fit_body(struct db *db, void *arg)
 	last_vote = db_int64(res, 0, 2);
 	min_votes = (int)db_int64(res, 0, 3);
 	stake_ref = db_int64(res, 0, 4);
+	n_votes = db_int64(res, 0, 5);
 	PQclear(res);
 	res = NULL;
 
@@ -453,7 +456,6 @@ re_fit_body(struct db *db, void *arg)
 	}
 	if ((rc = re_run_fit(f, all[2], n_labels)) != 0)
 		goto out;
-	fitted = f->out->votes;
 
 	/* Gold answers count on top, right or wrong. */
 	for (i = 0; i < f->n_l; i++) {
@@ -512,7 +514,11 @@ re_fit_body(struct db *db, void *arg)
 			goto out;
 	}
 	params[1] = market_i64(last, last_vote);
-	params[2] = market_i64(nv, fitted);
+	/* The next run is due when the votes grew by a tenth of all of them,
+	 * not of those the fit could use: a project whose tasks have one
+	 * vote each would otherwise be re-estimated every 20 votes, each run
+	 * reading them all. */
+	params[2] = market_i64(nv, n_votes);
 	params[3] = market_f64(tt, temperature);
 	params[4] = market_i64(ns, samples);
 	rc = db_exec(db, "reestimate_done", 5, params, NULL);

@@ -203,6 +203,11 @@ test('the re-estimation: chance-corrected, on demand by the owner and by labelct
   const cli = await st.labelctl(['reestimate', String(p.id)]);
   assert.equal(cli.code, 0, cli.stderr);
   assert.match(cli.stdout, new RegExp(`^project=${p.id} votes=\\d+ tasks=\\d+ labelers=5 `));
+  // The next automatic run waits for a tenth more of all the project's
+  // votes, those the fit could use or not.
+  const [em] = await st.sql(`SELECT em_votes, (SELECT count(*) FROM votes WHERE project_id = $1) AS n
+    FROM projects WHERE id = $1`, [p.id]);
+  assert.equal(Number(em.em_votes), Number(em.n));
   assert.equal((await st.labelctl(['reestimate', 'x'])).code, 2);
   assert.equal((await st.labelctl(['reestimate', '999999'])).code, 1);
   await settled(st);
@@ -283,5 +288,21 @@ test('a lease granted while the re-estimation waits on its task is cancelled wit
     body: { label: 'cat', signature: voteSig(late.key, Number(a.id), Number(a.task_id), 'cat') } });
   problem(r, 409);
   assert.match(r.body.detail, new RegExp(`task ${a.task_id} became final while you held it`));
+  await settled(st);
+});
+
+test('the re-estimation\'s schedule counts every vote, not only those its fit can use', async () => {
+  // One vote per task: nothing for the fit (it needs two), yet the next
+  // automatic run must wait for a tenth more votes, not 20 — or a
+  // one-labeler project is re-estimated, all its votes read, every 20.
+  const owner = await requester(st, 'live-schedule');
+  const p = await project(owner, { min_votes: 2, max_votes: 3, confidence: 0.9, newcomer_gold_rate: 0 },
+    [1, 2, 3].map((i) => ({ data: { truth: 'cat', i } })));
+  const l = await labeler();
+  for (let i = 0; i < 3; i++) assert.ok(await voteOnce(l, p.id, truth));
+  const cli = await st.labelctl(['reestimate', String(p.id)]);
+  assert.equal(cli.code, 0, cli.stderr);
+  const [em] = await st.sql('SELECT em_votes FROM projects WHERE id = $1', [p.id]);
+  assert.equal(Number(em.em_votes), 3);
   await settled(st);
 });
