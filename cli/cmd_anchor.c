@@ -29,7 +29,7 @@ anchor_list(struct db *db, uint64_t n)
 	size_t		     i, len;
 	char		     root[2 * MERKLE_HASH_LEN + 1], block[24];
 
-	if (proof_anchors_list(db, n, &a, &len) != 0)
+	if (proof_anchors_list(db, n, INT64_MAX, &a, &len) != 0)
 		return 2;
 	printf("%-10s %-10s %-8s %-6s %-66s %s\n", "tree_size", "status",
 	    "block", "conf", "tx_hash", "root");

@@ -18,7 +18,7 @@
  * last saw (anchor_control.chain_head), computed here when read.  Columns
  * are named: readers decode them by name (labeling/proof.c). */
 #define ANCHOR_COLS \
-	"tree_size, encode(root, 'hex') AS root, chain_id, " \
+	"id, tree_size, encode(root, 'hex') AS root, chain_id, " \
 	"encode(tx_hash, 'hex') AS tx_hash, block_number, " \
 	"CASE WHEN status = 'confirmed' THEN greatest(confirmations, " \
 	"(SELECT chain_head FROM anchor_control) - block_number + 1) " \
@@ -49,7 +49,8 @@ const struct db_stmt log_store_stmts[] = {
 	    "SELECT " ANCHOR_COLS "FROM anchors WHERE status = 'confirmed' "
 	    "AND tree_size > $1 ORDER BY tree_size DESC LIMIT 1" },
 	{ "anchor_list",
-	    "SELECT " ANCHOR_COLS "FROM anchors ORDER BY tree_size DESC "
+	    /* A page, newest first, before anchor id $2 (the primary key). */
+	    "SELECT " ANCHOR_COLS "FROM anchors WHERE id < $2 ORDER BY id DESC "
 	    "LIMIT $1" },
 	{ "anchor_by_size",
 	    "SELECT " ANCHOR_COLS "FROM anchors WHERE tree_size = $1" },

@@ -53,6 +53,7 @@ proof_cols(const PGresult *res, const char *const *names, int n, int *cols)
 enum {
 	PA_TREE_SIZE,
 	PA_ROOT,
+	PA_ID,
 	PA_CHAIN_ID,
 	PA_TX_HASH,
 	PA_BLOCK,
@@ -68,6 +69,7 @@ enum {
 static const char *const proof_anchor_names[PA_NCOLS] = {
 	[PA_TREE_SIZE] = "tree_size",
 	[PA_ROOT] = "root",
+	[PA_ID] = "id",
 	[PA_CHAIN_ID] = "chain_id",
 	[PA_TX_HASH] = "tx_hash",
 	[PA_BLOCK] = "block_number",
@@ -95,6 +97,7 @@ proof_anchor_decode(const PGresult *res, int i, const int c[PA_NCOLS],
 		lc_error("event=proof_anchor_undecodable row=%d", i);
 		return LC_ERR_INTERNAL;
 	}
+	a->id = db_int64(res, i, c[PA_ID]);
 	a->tree_size = (uint64_t)db_int64(res, i, c[PA_TREE_SIZE]);
 	a->chain_id = db_int64(res, i, c[PA_CHAIN_ID]);
 	snprintf(a->tx_hash, sizeof(a->tx_hash), "0x%s", tx);
@@ -375,19 +378,20 @@ proof_anchor_confirmed(struct db *db, uint64_t leaf_index,
 }
 
 int
-proof_anchors_list(struct db *db, uint64_t limit, struct proof_anchor **out,
-    size_t *n)
+proof_anchors_list(struct db *db, uint64_t limit, int64_t before,
+    struct proof_anchor **out, size_t *n)
 {
 	struct proof_anchor *a = NULL;
 	PGresult	    *res = NULL;
-	char		     lim[24];
-	const char	    *p[1] = { market_i64(lim, (int64_t)limit) };
+	char		     lim[24], bef[24];
+	const char	    *p[2] = { market_i64(lim, (int64_t)limit),
+			 market_i64(bef, before) };
 	int		     c[PA_NCOLS];
 	int		     i, rows, rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = db_exec(db, "anchor_list", 1, p, &res)) != 0)
+	if ((rc = db_exec(db, "anchor_list", 2, p, &res)) != 0)
 		return rc;
 	if ((rc = proof_cols(res, proof_anchor_names, PA_NCOLS, c)) != 0)
 		goto out;

@@ -44,6 +44,7 @@ struct db;
 
 /* One anchors row as readers see it (sql/0002_anchor.sql). */
 struct proof_anchor {
+	int64_t	 id;
 	uint64_t tree_size;
 	uint8_t	 root[MERKLE_HASH_LEN];
 	int64_t	 chain_id;
@@ -104,9 +105,10 @@ int proof_consistency_get(struct db *db, uint64_t from, uint64_t to,
 int proof_anchor_confirmed(struct db *db, uint64_t leaf_index,
     struct proof_anchor *out, int *found);
 
-/* The `limit` largest anchors, largest tree size first, whatever their
- * status: *out is calloc'd (the caller free()s it, NULL when *n is 0). */
-int proof_anchors_list(struct db *db, uint64_t limit, struct proof_anchor **out,
-    size_t *n);
+/* At most `limit` anchors with an id below `before`, newest first,
+ * whatever their status (a page: the next one is before the last id):
+ * *out is calloc'd (the caller free()s it, NULL when *n is 0). */
+int proof_anchors_list(struct db *db, uint64_t limit, int64_t before,
+    struct proof_anchor **out, size_t *n);
 
 #endif

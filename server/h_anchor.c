@@ -6,13 +6,15 @@
  *					inclusion path at the latest confirmed
  *					anchor covering it (or at the current
  *					size, with anchor null, until one does)
- *   GET /v1/anchors			anchored roots, newest first
+ *   GET /v1/anchors?limit=&before=	anchors, newest first, a page at a
+ *					time (Link: rel="next")
  *   GET /v1/anchors/consistency?from=&to=  RFC 9162 §2.1.4 proof
  *
  * The handlers parse, call labeling/proof.h and render.  Hashes are
  * lower-case hex without prefix; transaction hashes carry the Ethereum "0x"
  * prefix.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +90,7 @@ anchor_json(const struct proof_anchor *a, int full)
 		if (a->gas_used >= 0)
 			market_json_i64(o, "gas_used", a->gas_used);
 		market_json_i64(o, "reorgs", a->reorgs);
+		market_json_i64(o, "id", a->id); /* the cursor of a page */
 	}
 	return o;
 }
@@ -137,7 +140,9 @@ h_anchors_list(struct http_req *req, struct http_resp *resp)
 	struct db	    *db;
 	cJSON		    *out;
 	uint64_t	     limit = ANCHORS_LIST_DEFAULT;
+	int64_t		     before = INT64_MAX;
 	const char	    *q = http_query(req, "limit");
+	char		     link[96];
 	size_t		     i, n;
 	int		     rc;
 
@@ -146,10 +151,25 @@ h_anchors_list(struct http_req *req, struct http_resp *resp)
 		limit > ANCHORS_LIST_MAX))
 		return http_fail(req, LC_ERR_VALIDATION, "limit must be 1..%d",
 		    ANCHORS_LIST_MAX);
+	if ((q = http_query(req, "before")) != NULL &&
+	    market_parse_id(q, &before) != 0)
+		return http_fail(req, LC_ERR_VALIDATION,
+		    "before must be an anchor id (a positive integer)");
 	if ((rc = http_req_db(req, &db)) != 0)
 		return rc;
-	if ((rc = proof_anchors_list(db, limit, &a, &n)) != 0)
+	if ((rc = proof_anchors_list(db, limit, before, &a, &n)) != 0)
 		return rc;
+	/* A full page: where the next one starts (RFC 8288). */
+	if (n == limit) {
+		snprintf(link, sizeof(link),
+		    "</v1/anchors?limit=%" PRIu64 "&before=%" PRId64
+		    ">; rel=\"next\"",
+		    limit, a[n - 1].id);
+		if ((rc = http_add_header(resp, "Link", link)) != 0) {
+			free(a);
+			return rc;
+		}
+	}
 	if ((out = cJSON_CreateArray()) == NULL) {
 		free(a);
 		return LC_ERR_NOMEM;

@@ -240,6 +240,22 @@ test('consistency proofs between successive anchors verify', async () => {
   const anchors = (await api(cur, 'GET', '/v1/anchors')).body;
   const sizes = anchors.map((a) => a.tree_size).sort((x, y) => x - y);
   assert.ok(sizes.length >= 3);
+  // A page at a time: following rel="next" walks every anchor once.
+  const walked = [];
+  for (let url = '/v1/anchors?limit=2'; url;) {
+    const page = await api(cur, 'GET', url);
+    assert.equal(page.status, 200, page.text);
+    assert.ok(page.body.length <= 2);
+    walked.push(...page.body.map((a) => a.id));
+    const next = /<([^>]+)>; rel="next"/.exec(page.headers.get('link') || '');
+    url = next ? next[1] : null;
+    if (url) assert.equal(page.body.length, 2, 'a next page only after a full one');
+  }
+  assert.deepEqual(walked, anchors.map((a) => a.id), 'newest first, each once');
+  assert.deepEqual([...walked].sort((x, y) => y - x), walked);
+  for (const bad of ['0', '-1', 'x', '1e3']) {
+    assert.equal((await api(cur, 'GET', `/v1/anchors?before=${bad}`)).status, 422, bad);
+  }
   for (let i = 1; i < sizes.length; i++) {
     const from = sizes[i - 1]; const to = sizes[i];
     const c = await api(cur, 'GET', `/v1/anchors/consistency?from=${from}&to=${to}`);
