@@ -383,8 +383,7 @@ rpc_quantity_call(struct rpc_client *c, const char *method, cJSON *params,
 	return rc == 0 ? 0 : rpc_bad_shape(c, "result is not a quantity");
 }
 
-/* A JSON string "0x…" of data. */
-static cJSON *
+cJSON *
 rpc_hex_string(const uint8_t *b, size_t len)
 {
 	cJSON *s;

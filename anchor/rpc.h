@@ -92,6 +92,10 @@ const struct rpc_error *rpc_last_error(const struct rpc_client *c);
 int rpc_call(struct rpc_client *c, const char *method, cJSON *params,
     cJSON **result);
 
+/* A JSON string "0x…" of the len bytes at b, for rpc_call()'s params;
+ * NULL when out of memory. */
+cJSON *rpc_hex_string(const uint8_t *b, size_t len);
+
 /*
  * Interpret one response body to request id (exposed for tests): 0 with
  * *result detached from the body, or ANCHOR_ERPC / ANCHOR_ENULL /

@@ -69,22 +69,6 @@ sleep_ms(long ms)
 }
 
 static cJSON *
-hex_item(const uint8_t *b, size_t len)
-{
-	char  *s = malloc(2 * len + 3);
-	cJSON *j;
-
-	if (s == NULL)
-		return NULL;
-	s[0] = '0';
-	s[1] = 'x';
-	anchor_hex_encode(b, len, s + 2, 2 * len + 1);
-	j = cJSON_CreateString(s);
-	free(s);
-	return j;
-}
-
-static cJSON *
 quantity_item(uint64_t v)
 {
 	char q[24];
@@ -104,8 +88,8 @@ compare_with_node_signature(struct rpc_client *c, const struct evm_tx *tx,
 	int	rc;
 
 	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "from", hex_item(from, 20));
-	cJSON_AddItemToObject(o, "to", hex_item(tx->to, 20));
+	cJSON_AddItemToObject(o, "from", rpc_hex_string(from, 20));
+	cJSON_AddItemToObject(o, "to", rpc_hex_string(tx->to, 20));
 	cJSON_AddItemToObject(o, "gas", quantity_item(tx->gas_limit));
 	cJSON_AddItemToObject(o, "maxFeePerGas",
 	    quantity_item(tx->max_fee_per_gas));
@@ -113,7 +97,8 @@ compare_with_node_signature(struct rpc_client *c, const struct evm_tx *tx,
 	    quantity_item(tx->max_priority_fee_per_gas));
 	cJSON_AddItemToObject(o, "nonce", quantity_item(tx->nonce));
 	cJSON_AddItemToObject(o, "value", quantity_item(0));
-	cJSON_AddItemToObject(o, "input", hex_item(tx->data, tx->data_len));
+	cJSON_AddItemToObject(o, "input",
+	    rpc_hex_string(tx->data, tx->data_len));
 	cJSON_AddItemToObject(o, "chainId", quantity_item(tx->chain_id));
 	cJSON_AddItemToObject(o, "type", quantity_item(2));
 	cJSON_AddItemToObject(o, "accessList", cJSON_CreateArray());
