@@ -21,10 +21,11 @@
 # labelers.  RESULTS.md gets medians over the runs with min–max; the text
 # above its "<!-- generated below -->" line is kept.
 #
-# --pg-stat-statements loads pg_stat_statements and reports SQL statements
-# per labeled item.  After each run loadgen skips the leases its labelers
-# still hold, so the next run does not start with slots taken until they
-# expire; --keep-leases leaves them (then see "leases past expiry").
+# --pg-stat-statements loads pg_stat_statements (track = all) and reports
+# the statements the server sends per labeled item, and the statements by
+# execution time per labeled item.  After each run loadgen skips the
+# leases its labelers still hold, so the next run does not start with
+# slots taken until they expire; --keep-leases leaves them (then see "leases past expiry").
 # Each labeler count and mode gets a fresh project (an upload takes ~2 s):
 # the claim's cost grows with what each labeler has already voted on in the
 # project, so a shared project would make later levels and modes pay for
@@ -146,7 +147,7 @@ say "PostgreSQL in $PGDATA (durable: fsync, synchronous_commit on)"
 as_pg "$PG_BIN/initdb" -D "$PGDATA" -A trust -U postgres -E UTF8 \
     --no-instructions >/dev/null
 PG_OPTS="-k $PGDATA -p $PG_PORT -c listen_addresses='' -c max_connections=$PG_MAX_CONNECTIONS"
-[ "$PGSS" = 1 ] && PG_OPTS+=" -c shared_preload_libraries=pg_stat_statements"
+[ "$PGSS" = 1 ] && PG_OPTS+=" -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all"
 PG_OPTS+=" ${LC_LOAD_PG_OPTS:-}"
 as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -w -l "$PGDATA/server.log" -o "$PG_OPTS" start >/dev/null
 PG_STARTED=1
@@ -216,6 +217,27 @@ settle_wait() {
 	echo -1
 }
 
+# rows_snapshot: rows written so far per table (inserted, updated,
+# deleted; updated HOT), once every backend has reported: idle backends
+# flush their statistics within 10 s.
+rows_snapshot() {
+	sleep 11
+	sql "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del, n_tup_hot_upd
+	    FROM pg_stat_user_tables ORDER BY relname COLLATE \"C\""
+}
+
+# rows_written LABELS: per table, rows written and HOT updates per
+# labeled item between the two snapshots, the largest first, then the sum.
+rows_written() {
+	LC_ALL=C join -t'|' "$PGSS_DIR/rows-before.tsv" "$PGSS_DIR/rows-after.tsv" |
+	    awk -F'|' -v n="$1" '
+		{ w = ($4 - $2) / n; h = ($5 - $3) / n
+		  if (w > 0.005) printf "%s\t%.2f\t%.2f\n", $1, w, h
+		  tw += w; th += h }
+		END { printf "all tables\t%.2f\t%.2f\n", tw, th }' |
+	    sort -t$'\t' -k2 -rn
+}
+
 # jget JSON KEY: a number of loadgen's flat JSON line.
 jget() { sed -n "s/.*\"$2\":\([-0-9.]*\).*/\1/p" <<<"$1"; }
 
@@ -283,7 +305,10 @@ for n in $LEVELS; do
 			sql "VACUUM ANALYZE"
 			sql "CHECKPOINT"
 			votes_before=$(sql "SELECT count(*) FROM votes WHERE project_id = $PROJECT")
-			[ "$PGSS" = 1 ] && sql "SELECT pg_stat_statements_reset()" >/dev/null
+			if [ "$PGSS" = 1 ]; then
+				sql "SELECT pg_stat_statements_reset()" >/dev/null
+				rows_snapshot >"$PGSS_DIR/rows-before.tsv"
+			fi
 			ids=$TMP/acked-$mode-$n-$r.txt
 			json=$("$LOADGEN" --url "$URL" --labelers "$n" --seconds "$DURATION" \
 			    --mode "$mode" --project "$PROJECT" --keys "$KEYS" --out "$ids" $RELEASE \
@@ -293,19 +318,26 @@ for n in $LEVELS; do
 			stmts=-
 			if [ "$PGSS" = 1 ]; then
 				"${PSQL[@]}" -F $'\t' -c "SELECT calls, round(calls::numeric / greatest($labels, 1), 2),
-				    regexp_replace(left(query, 110), '\s+', ' ', 'g')
+				    round((total_exec_time * 1000 / greatest($labels, 1))::numeric, 1),
+				    CASE WHEN toplevel THEN 't' ELSE 'f' END,
+				    regexp_replace(left(query, 200), '\s+', ' ', 'g')
 				    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-				    WHERE d.datname = 'labelchain' ORDER BY calls DESC LIMIT 15" \
+				    WHERE d.datname = 'labelchain' ORDER BY total_exec_time DESC LIMIT 40" \
 				    >"$PGSS_DIR/$mode-$n-$r.tsv"
+				# Round trips: the statements the server sent (top level).
 				stmts=$(sql "SELECT round(sum(calls)::numeric / greatest($labels, 1), 1)
 				    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-				    WHERE d.datname = 'labelchain'")
+				    WHERE d.datname = 'labelchain' AND s.toplevel")
 			fi
 
 			# Invariants, once the settlers have applied what the run
 			# queued (balances, reputations, leaves); how long that took
 			# is reported.
 			drain_ms=$(settle_wait)
+			if [ "$PGSS" = 1 ]; then
+				rows_snapshot >"$PGSS_DIR/rows-after.tsv"
+				rows_written "$labels" >"$PGSS_DIR/rows-$mode-$n-$r.tsv"
+			fi
 			FAILED=()
 			ledger_sum=$(sql "SELECT coalesce(sum(amount), 0) FROM ledger_entries")
 			check "ledger sums to zero" "$([ "$ledger_sum" = 0 ] && echo 1)" "sum = $ledger_sum"
@@ -462,11 +494,19 @@ HEAD
 				f=$PGSS_DIR/$mode-$n-$RUNS.tsv
 				[ -f "$f" ] || continue
 				echo
-				echo "$mode, $n labelers (top 15 by calls):"
+				echo "$mode, $n labelers (top 40 by execution time; top-level f: run inside a function, and counted in its caller's time too):"
 				echo
-				echo "| calls | per label | statement |"
-				echo "|---:|---:|---|"
-				awk -F'\t' '{ q = $3; gsub(/\|/, "\\|", q); printf "| %s | %s | `%s` |\n", $1, $2, q }' "$f"
+				echo "| calls | per label | µs per label | top-level | statement |"
+				echo "|---:|---:|---:|---|---|"
+				awk -F'\t' '{ q = $5; gsub(/\|/, "\\|", q); printf "| %s | %s | %s | %s | `%s` |\n", $1, $2, $3, $4, q }' "$f"
+				f=$PGSS_DIR/rows-$mode-$n-$RUNS.tsv
+				[ -f "$f" ] || continue
+				echo
+				echo "$mode, $n labelers: rows written per labeled item (pg_stat_user_tables: inserted, updated or deleted, settlers included; HOT updates of them). pgbench's cycle writes 4 (claim_vote.sql: 3 updates, 1 insert)."
+				echo
+				echo "| table | rows written per label | of them HOT updates |"
+				echo "|---|---:|---:|"
+				awk -F'\t' '{ printf "| %s | %s | %s |\n", $1, $2, $3 }' "$f"
 			done
 		done
 	fi
