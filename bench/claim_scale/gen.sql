@@ -14,7 +14,7 @@
 --   fresh    25%  no votes yet, need 3
 --   plus an 'expired' assignment on 2% of the tasks and a 'skipped' one on
 --   1%, and one live lease for each of the first half of the labelers
---   (n_leases counted on their tasks), so ~2.43 assignments per task.
+--   (n_leases counted on their tasks), so ~2.38 assignments per task.
 -- The voters of task i are labelers (37 i + 131 j) mod L, j = 0, 1, ...:
 -- distinct per task, spread over everyone, so each labeler's history in
 -- the project grows with the project (~n / L assignments each).
@@ -24,7 +24,7 @@
 -- leaves of the final tasks and reputation history, which no claim reads.
 
 \set ON_ERROR_STOP 1
-SELECT (:assignments / 2.43)::bigint AS n_tasks \gset
+SELECT (:assignments / 2.383)::bigint AS n_tasks \gset
 
 INSERT INTO accounts (name, is_requester) VALUES ('claim-bench-requester', true)
 	RETURNING id AS requester \gset

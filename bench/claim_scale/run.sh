@@ -4,7 +4,7 @@
 # writes bench/claim_scale/RESULTS.md.
 #
 #   bench/claim_scale/run.sh [--build DIR] [--sizes "10000 100000 1000000"]
-#       [--claims 200] [--runs 3] [--labelers 2500] [--before VERSION]
+#       [--claims 200] [--runs 5] [--labelers 4500] [--before VERSION]
 #       [--keep] [--out FILE]
 #
 # It starts its own durable PostgreSQL 15 cluster in a temporary directory
@@ -24,8 +24,12 @@
 #     labelchaind has it (generic plans from the 6th call where PostgreSQL
 #     picks them), then runs EXPLAIN (ANALYZE, BUFFERS) of the 11th; every
 #     statement lc_claim runs is in the server log, reduced by plans.awk;
+#     then the same with plan_cache_mode = force_generic_plan, the plans a
+#     connection may be left with whatever the statistics say;
 #   - times --runs runs of --claims + 1 claims (the first, which compiles
-#     the function on a new connection, is left out) with pgbench
+#     the function on a new connection, is left out; the runs of all sizes
+#     and projects take turns, so that other load on the machine falls on
+#     each alike) with pgbench
 #     (-M prepared, one client, claim.pgbench: the statement labelchaind
 #     prepares), each claim by a labeler that has not claimed before,
 #     committed durably as labelchaind does, then again with
@@ -42,8 +46,8 @@ HERE=$SRC/bench/claim_scale
 BUILD=$SRC/build
 SIZES="10000 100000 1000000"
 CLAIMS=200
-RUNS=3
-LABELERS=2500
+RUNS=5
+LABELERS=4500
 BEFORE=
 KEEP=0
 OUT=$HERE/RESULTS.md
@@ -89,9 +93,9 @@ if [ -n "$BEFORE" ]; then
 	ls "$SRC"/sql/"$BEFORE"_*.sql >/dev/null 2>&1 || die "--before: no sql/${BEFORE}_*.sql"
 	LABELS="$BEFORE current"
 fi
-# Labelers per project: each label takes WARM + 1 for the plan and 2 RUNS
-# (CLAIMS + 1) for the timings, and no labeler claims twice.
-PER_LABEL=$((WARM + 1 + 2 * RUNS * (CLAIMS + 1)))
+# Labelers per project: each label takes 2 (WARM + 1) for the plans and
+# 2 RUNS (CLAIMS + 1) for the timings, and no labeler claims twice.
+PER_LABEL=$((2 * (WARM + 1) + 2 * RUNS * (CLAIMS + 1)))
 N_LABELS=$(wc -w <<<"$LABELS")
 [ $((PER_LABEL * N_LABELS)) -le "$LABELERS" ] ||
     die "--labelers $LABELERS < $((PER_LABEL * N_LABELS)) claims per project: raise it or lower --claims/--runs"
@@ -182,12 +186,17 @@ FACTS=$TMP/facts.tsv	# size tasks assignments votes leases sizes gen_s
 mkdir -p "$TMP/plans"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# plan_capture DB SIZE LABEL NAME PROJECT FIRST: WARM claims then the
-# EXPLAIN of one more, labelers FIRST.. ; appends to PLANS, keeps the log.
+# plan_capture DB SIZE LABEL NAME PROJECT FIRST MODE: WARM claims then the
+# EXPLAIN of one more, labelers FIRST.. ; MODE auto (PostgreSQL's choice
+# of custom or generic plans) or generic (forced); appends to PLANS, keeps
+# the log.
 plan_capture() {
-	local db=$1 size=$2 label=$3 name=$4 project=$5 first=$6 start pid
+	local db=$1 size=$2 label=$3 name=$4 project=$5 first=$6 mode=$7
+	local start pid cache=auto f
+	[ "$mode" = generic ] && cache=force_generic_plan
 	start=$(($(wc -l <"$LOG") + 1))
 	pid=$(psql_db "$db" <<EOF
+SET plan_cache_mode = $cache;
 LOAD 'auto_explain';
 SET auto_explain.log_analyze = on;
 SET auto_explain.log_buffers = on;
@@ -208,41 +217,39 @@ EOF
 	sleep 0.2	# the logger
 	tail -n +"$start" "$LOG" | awk -v pid="$pid" '
 	    /^[0-9][0-9][0-9][0-9]-/ { keep = index($0, "[" pid "]") > 0 }
-	    keep' >"$TMP/plans/$size-$name-$label.log"
-	awk -v pid="$pid" -f "$HERE/plans.awk" "$TMP/plans/$size-$name-$label.log" |
-	    sed "s/^/$size\t$label\t$name\t/" >>"$PLANS"
+	    keep' >"$TMP/plans/$size-$name-$label-$mode.log"
+	f=$size-$name-$label-$mode
+	awk -v pid="$pid" -f "$HERE/plans.awk" "$TMP/plans/$f.log" |
+	    sed "s/^/$size\t$label\t$name-$mode\t/" >>"$PLANS"
 }
 
-# time_runs DB SIZE LABEL NAME PROJECT FIRST: RUNS durable and RUNS
-# asynchronous pgbench runs of CLAIMS + 1 claims, labelers FIRST.. .
-time_runs() {
+# time_run DB SIZE LABEL NAME PROJECT FIRST MODE R: one pgbench run of
+# CLAIMS + 1 claims by labelers FIRST.. , durable or async.
+time_run() {
 	local db=$1 size=$2 label=$3 name=$4 project=$5 base=$(($6 - 1))
-	local mode r lat opts leased top
-	for mode in durable async; do
-		opts=
-		[ "$mode" = async ] && opts="-c synchronous_commit=off"
-		for r in $(seq "$RUNS"); do
-			rm -f "$TMP"/pgb.*
-			top=$(psql_db "$db" -c "SELECT coalesce(max(id), 0) FROM assignments")
-			PGOPTIONS=$opts pgbench -h "$PGDATA" -p "$PG_PORT" -U postgres -n \
-			    -M prepared -c 1 -j 1 -t $((CLAIMS + 1)) \
-			    -D project="$project" -D base="$base" -D i=1 \
-			    -f "$HERE/claim.pgbench" --log --log-prefix="$TMP/pgb" \
-			    "$db" >"$TMP/pgbench.out" 2>&1 ||
-			    { tail -5 "$TMP/pgbench.out" >&2; die "pgbench failed"; }
-			lat=$TMP/lat.txt
-			awk '$2 > 0 { print $3 }' "$TMP"/pgb.* >"$lat"
-			leased=$(psql_db "$db" -c "SELECT count(*) FROM assignments
-			    WHERE id > $top AND project_id = $project AND status = 'active'
-			    AND account_id BETWEEN $((base + 1)) AND $((base + CLAIMS + 1))")
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$label" \
-			    "$name" "$mode" "$r" "$(pct 0.5 "$lat")" "$(pct 0.99 "$lat")" \
-			    "$leased" >>"$RAW"
-			base=$((base + CLAIMS + 1))
-		done
-	done
+	local mode=$7 r=$8 lat opts='' leased top
+	[ "$mode" = async ] && opts="-c synchronous_commit=off"
+	rm -f "$TMP"/pgb.*
+	top=$(psql_db "$db" -c "SELECT coalesce(max(id), 0) FROM assignments")
+	PGOPTIONS=$opts pgbench -h "$PGDATA" -p "$PG_PORT" -U postgres -n \
+	    -M prepared -c 1 -j 1 -t $((CLAIMS + 1)) \
+	    -D project="$project" -D base="$base" -D i=1 \
+	    -f "$HERE/claim.pgbench" --log --log-prefix="$TMP/pgb" \
+	    "$db" >"$TMP/pgbench.out" 2>&1 ||
+	    { tail -5 "$TMP/pgbench.out" >&2; die "pgbench failed"; }
+	lat=$TMP/lat.txt
+	awk '$2 > 0 { print $3 }' "$TMP"/pgb.* >"$lat"
+	leased=$(psql_db "$db" -c "SELECT count(*) FROM assignments
+	    WHERE id > $top AND project_id = $project AND status = 'active'
+	    AND account_id BETWEEN $((base + 1)) AND $((base + CLAIMS + 1))")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$label" \
+	    "$name" "$mode" "$r" "$(pct 0.5 "$lat")" "$(pct 0.99 "$lat")" \
+	    "$leased" >>"$RAW"
 }
 
+# Every size first, kept side by side, so that the timings can take
+# turns: load from elsewhere on the machine then falls on every size alike.
+declare -A STARTED FRESH FIRST
 for size in $SIZES; do
 	db=lc_$size
 	say "size $size: database $db"
@@ -261,6 +268,9 @@ for size in $SIZES; do
 	    (SELECT id FROM projects WHERE name = 'claim-bench'),
 	    (SELECT id FROM projects WHERE name = 'claim-bench-fresh'),
 	    (SELECT min(id) FROM accounts WHERE is_labeler)")"
+	STARTED[$size]=$started
+	FRESH[$size]=$fresh
+	FIRST[$size]=$first
 	psql_db "$db" -F $'\t' -c "SELECT $size,
 	    (SELECT count(*) FROM tasks WHERE project_id = $started),
 	    (SELECT count(*) FROM assignments),
@@ -272,27 +282,50 @@ for size in $SIZES; do
 	    pg_size_pretty(pg_total_relation_size('votes')),
 	    $gen_s" >>"$FACTS"
 	say "size $size: generated in ${gen_s} s: $(tail -1 "$FACTS")"
-	k=0
-	for label in $LABELS; do
+done
+
+# project_of NAME SIZE; first_of NAME SIZE LABEL: a label's labelers
+# start at first + k PER_LABEL (k: the label's index).
+project_of() { if [ "$1" = fresh ]; then echo "${FRESH[$2]}"; else echo "${STARTED[$2]}"; fi; }
+k=0
+for label in $LABELS; do
+	for size in $SIZES; do
 		if [ "$label" = current ] && [ -n "$BEFORE" ]; then
-			migrate "$db" "$SRC/sql"
-			psql_db "$db" -c "ANALYZE"
+			migrate "lc_$size" "$SRC/sql"
+			psql_db "lc_$size" -c "ANALYZE"
 		fi
 		for name in started fresh; do
-			project=$started
-			[ "$name" = fresh ] && project=$fresh
-			from=$((first + k * PER_LABEL))
-			say "size $size, $label, $name: plans and $RUNS x 2 runs of $CLAIMS claims"
-			plan_capture "$db" "$size" "$label" "$name" "$project" "$from"
-			time_runs "$db" "$size" "$label" "$name" "$project" $((from + WARM + 1))
+			from=$((FIRST[$size] + k * PER_LABEL))
+			say "size $size, $label, $name: plans"
+			plan_capture "lc_$size" "$size" "$label" "$name" \
+			    "$(project_of "$name" "$size")" "$from" auto
+			plan_capture "lc_$size" "$size" "$label" "$name" \
+			    "$(project_of "$name" "$size")" $((from + WARM + 1)) generic
 		done
-		k=$((k + 1))
 	done
-	as_pg "$PG_BIN/dropdb" -h "$PGDATA" -p "$PG_PORT" -U postgres "$db"
+	say "$label: timings, $RUNS rounds over sizes, projects and durability"
+	for r in $(seq "$RUNS"); do
+		m=0
+		for mode in durable async; do
+			for size in $SIZES; do
+				for name in started fresh; do
+					from=$((FIRST[$size] + k * PER_LABEL + 2 * (WARM + 1) +
+					    ((r - 1) * 2 + m) * (CLAIMS + 1)))
+					time_run "lc_$size" "$size" "$label" "$name" \
+					    "$(project_of "$name" "$size")" "$from" "$mode" "$r"
+				done
+			done
+			m=$((m + 1))
+		done
+	done
+	k=$((k + 1))
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- RESULTS.md ---
+# sz N: 10^k when N is a power of ten, else N.
+sz() { awk -v n="$1" 'BEGIN { k = int(log(n) / log(10) + 0.5)
+	if (10 ^ k == n) printf "10^%d", k; else printf "%d", n }'; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.3f", u / 1000 }'; }
 # med_of SIZE LABEL NAME MODE COLUMN: median over runs of a column of RAW.
 med_of() {
@@ -321,8 +354,10 @@ GEN=$TMP/generated.md
 	echo
 	echo "| size | tasks (started project) | assignments (table) | votes | live leases | open tasks | tasks | assignments | votes | generated in |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-	awk -F'\t' '{ printf "| 10^%d | %d | %d | %d | %d | %d | %s | %s | %s | %d s |\n",
-	    int(log($1) / log(10) + 0.5), $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$FACTS"
+	while IFS=$'\t' read -r n a b c d e f g h i; do
+		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s s |\n' \
+		    "$(sz "$n")" "$a" "$b" "$c" "$d" "$e" "$f" "$g" "$h" "$i"
+	done <"$FACTS"
 	echo
 	echo "(sizes are the tables' with their indexes; the fresh project adds as many tasks again, with no assignments)"
 	echo
@@ -333,8 +368,8 @@ GEN=$TMP/generated.md
 	for label in $LABELS; do
 		for name in started fresh; do
 			for size in $SIZES; do
-				printf '| %s | %s | 10^%d | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s |\n' \
-				    "$label" "$name" "$(awk -v n="$size" 'BEGIN { printf "%d", log(n) / log(10) + 0.5 }')" \
+				printf '| %s | %s | %s | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s |\n' \
+				    "$label" "$name" "$(sz "$size")" \
 				    "$(ms "$(med_of "$size" "$label" "$name" durable 6)")" \
 				    "$(range_of "$size" "$label" "$name" durable 6)" \
 				    "$(ms "$(med_of "$size" "$label" "$name" durable 7)")" \
@@ -368,6 +403,50 @@ GEN=$TMP/generated.md
 		done
 		echo
 	fi
+	echo "### Rows and buffers per claim"
+	echo
+	echo "The claim after $WARM on its connection: buffers (hit + read) of the whole"
+	echo "claim, and the rows its statements read and threw away (Filter), with"
+	echo "PostgreSQL's own choice of custom or generic plans (auto) and with"
+	echo "\`plan_cache_mode = force_generic_plan\` (generic)."
+	echo
+	echo "| migrations | project | size | auto: buffers | auto: rows removed | generic: buffers | generic: rows removed | statements that removed rows (generic) |"
+	echo "|---|---|---:|---:|---:|---:|---:|---|"
+	for label in $LABELS; do
+		for name in started fresh; do
+			for size in $SIZES; do
+				awk -F'\t' -v s="$size" -v z="$(sz "$size")" -v l="$label" -v n="$name" '
+				    function bufs(b,   t, m) {
+					t = 0
+					while (match(b, /(hit|read)=[0-9]+/)) {
+						t += substr(b, RSTART + index(substr(b, RSTART), "="), RLENGTH - index(substr(b, RSTART), "="))
+						b = substr(b, RSTART + RLENGTH)
+					}
+					return t
+				    }
+				    $1 == s && $2 == l && ($3 == n "-auto" || $3 == n "-generic") {
+					m = ($3 == n "-auto") ? "a" : "g"
+					if ($5 ~ /^EXPLAIN/) buf[m] = bufs($8)
+					else {
+						rem[m] += $7
+						if (m == "g" && $7 > 0) {
+							st = $5
+							sub(/^SELECT t\.id FROM tasks t WHERE t\.project_id = p_project AND t\.is_gold = gold AND /, "candidates: ", st)
+							sub(/ AND t\.status = .open. AND t\.funded AND t\.n_leases < t\.need/, "", st)
+							st = substr(st, 1, 48); gsub(/\|/, "\\|", st)
+							who = who (who == "" ? "" : "; ") "`" st "…` (" $7 ")"
+						}
+					}
+				    }
+				    END {
+					printf "| %s | %s | %s | %d | %d | %d | %d | %s |\n", l, n,
+					    z, buf["a"], rem["a"], buf["g"],
+					    rem["g"], who == "" ? "none" : who
+				    }' "$PLANS"
+			done
+		done
+	done
+	echo
 	echo "### Plans: every statement of one claim (the $((WARM + 1))th of its connection)"
 	echo
 	echo "From auto_explain (log_analyze, log_buffers, log_nested_statements) around"
@@ -381,7 +460,7 @@ GEN=$TMP/generated.md
 				echo
 				echo "| ms | statement | plan | scans | removed | buffers |"
 				echo "|---:|---|---|---|---:|---|"
-				awk -F'\t' -v s="$size" -v l="$label" -v n="$name" '
+				awk -F'\t' -v s="$size" -v l="$label" -v n="$name-auto" '
 				    $1 == s && $2 == l && $3 == n {
 					st = $5
 					sub(/^SELECT t\.id FROM tasks t WHERE t\.project_id = p_project AND t\.is_gold = gold AND /, "candidates: ", st)
@@ -394,6 +473,7 @@ GEN=$TMP/generated.md
 } >"$GEN"
 
 mkdir -p "$HERE/plans"
+rm -f "$HERE"/plans/*.txt
 for f in "$TMP"/plans/*.log; do
 	cp "$f" "$HERE/plans/$(basename "$f" .log).txt"
 done
