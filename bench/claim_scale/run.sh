@@ -4,7 +4,7 @@
 # writes bench/claim_scale/RESULTS.md.
 #
 #   bench/claim_scale/run.sh [--build DIR] [--sizes "10000 100000 1000000"]
-#       [--claims 200] [--runs 5] [--labelers 4500] [--before VERSION]
+#       [--claims 200] [--runs 5] [--labelers 6500] [--before VERSION]
 #       [--keep] [--out FILE]
 #
 # It starts its own durable PostgreSQL 15 cluster in a temporary directory
@@ -33,7 +33,9 @@
 #     (-M prepared, one client, claim.pgbench: the statement labelchaind
 #     prepares), each claim by a labeler that has not claimed before,
 #     committed durably as labelchaind does, then again with
-#     synchronous_commit off (the claim's own work, without the WAL flush).
+#     synchronous_commit off (the claim's own work, without the WAL flush),
+#     and with synchronous_commit off and plan_cache_mode =
+#     force_generic_plan (a connection whose plan cache went generic).
 #
 # --before VERSION: measure twice on the same data, first with the
 # migrations up to VERSION only, then after applying the rest of sql/
@@ -47,15 +49,16 @@ BUILD=$SRC/build
 SIZES="10000 100000 1000000"
 CLAIMS=200
 RUNS=5
-LABELERS=4500
+LABELERS=6500
 BEFORE=
 KEEP=0
 OUT=$HERE/RESULTS.md
 WARM=10			# claims before the captured plan
+MODES="durable async generic"	# of the timed runs
 
 say() { printf '\033[1mclaim_scale:\033[0m %s\n' "$*" >&2; }
 die() { printf 'claim_scale: error: %s\n' "$*" >&2; exit 1; }
-usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,43p' "$0" | sed 's/^# \{0,1\}//'; }
 
 COMMAND="bench/claim_scale/run.sh"
 for a in "$@"; do
@@ -94,8 +97,9 @@ if [ -n "$BEFORE" ]; then
 	LABELS="$BEFORE current"
 fi
 # Labelers per project: each label takes 2 (WARM + 1) for the plans and
-# 2 RUNS (CLAIMS + 1) for the timings, and no labeler claims twice.
-PER_LABEL=$((2 * (WARM + 1) + 2 * RUNS * (CLAIMS + 1)))
+# 3 RUNS (CLAIMS + 1) for the timings (one per mode), and no labeler
+# claims twice.
+PER_LABEL=$((2 * (WARM + 1) + 3 * RUNS * (CLAIMS + 1)))
 N_LABELS=$(wc -w <<<"$LABELS")
 [ $((PER_LABEL * N_LABELS)) -le "$LABELERS" ] ||
     die "--labelers $LABELERS < $((PER_LABEL * N_LABELS)) claims per project: raise it or lower --claims/--runs"
@@ -224,11 +228,14 @@ EOF
 }
 
 # time_run DB SIZE LABEL NAME PROJECT FIRST MODE R: one pgbench run of
-# CLAIMS + 1 claims by labelers FIRST.. , durable or async.
+# CLAIMS + 1 claims by labelers FIRST.. , in MODE (see MODES).
 time_run() {
 	local db=$1 size=$2 label=$3 name=$4 project=$5 base=$(($6 - 1))
 	local mode=$7 r=$8 lat opts='' leased top
-	[ "$mode" = async ] && opts="-c synchronous_commit=off"
+	case $mode in
+	async) opts="-c synchronous_commit=off" ;;
+	generic) opts="-c synchronous_commit=off -c plan_cache_mode=force_generic_plan" ;;
+	esac
 	rm -f "$TMP"/pgb.*
 	top=$(psql_db "$db" -c "SELECT coalesce(max(id), 0) FROM assignments")
 	PGOPTIONS=$opts pgbench -h "$PGDATA" -p "$PG_PORT" -U postgres -n \
@@ -306,11 +313,11 @@ for label in $LABELS; do
 	say "$label: timings, $RUNS rounds over sizes, projects and durability"
 	for r in $(seq "$RUNS"); do
 		m=0
-		for mode in durable async; do
+		for mode in $MODES; do
 			for size in $SIZES; do
 				for name in started fresh; do
 					from=$((FIRST[$size] + k * PER_LABEL + 2 * (WARM + 1) +
-					    ((r - 1) * 2 + m) * (CLAIMS + 1)))
+					    ((r - 1) * 3 + m) * (CLAIMS + 1)))
 					time_run "lc_$size" "$size" "$label" "$name" \
 					    "$(project_of "$name" "$size")" "$from" "$mode" "$r"
 				done
@@ -332,6 +339,10 @@ med_of() {
 	awk -F'\t' -v s="$1" -v l="$2" -v n="$3" -v m="$4" -v c="$5" \
 	    '$1 == s && $2 == l && $3 == n && $4 == m { print $c }' "$RAW" >"$TMP/m.txt"
 	pct 0.5 "$TMP/m.txt"
+}
+best_of() {
+	awk -F'\t' -v s="$1" -v l="$2" -v n="$3" -v m="$4" \
+	    '$1 == s && $2 == l && $3 == n && $4 == m { print $6 }' "$RAW" | sort -n | head -1
 }
 range_of() {
 	awk -F'\t' -v s="$1" -v l="$2" -v n="$3" -v m="$4" -v c="$5" \
@@ -361,44 +372,53 @@ GEN=$TMP/generated.md
 	echo
 	echo "(sizes are the tables' with their indexes; the fresh project adds as many tasks again, with no assignments)"
 	echo
-	echo "### Timings: one claim, ms (median of the runs' medians and p99s; min–max over runs)"
+	echo "### Timings: one claim, ms"
 	echo
-	echo "| migrations | project | size | durable median | durable p99 | async median | async p99 | leased |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|"
+	echo "Per row: the median over runs of each run's median (in brackets: the best and"
+	echo "the worst run's median), and the median over runs of each run's p99."
+	echo "durable: as labelchaind commits; async: synchronous_commit off (the claim"
+	echo "without the WAL flush); generic: async with plan_cache_mode ="
+	echo "force_generic_plan (a connection whose plan cache went generic)."
+	echo
+	echo "| migrations | project | size | durable median | durable p99 | async median | async p99 | generic median | generic p99 | leased |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for label in $LABELS; do
 		for name in started fresh; do
 			for size in $SIZES; do
-				printf '| %s | %s | %s | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s |\n' \
-				    "$label" "$name" "$(sz "$size")" \
-				    "$(ms "$(med_of "$size" "$label" "$name" durable 6)")" \
-				    "$(range_of "$size" "$label" "$name" durable 6)" \
-				    "$(ms "$(med_of "$size" "$label" "$name" durable 7)")" \
-				    "$(range_of "$size" "$label" "$name" durable 7)" \
-				    "$(ms "$(med_of "$size" "$label" "$name" async 6)")" \
-				    "$(range_of "$size" "$label" "$name" async 6)" \
-				    "$(ms "$(med_of "$size" "$label" "$name" async 7)")" \
-				    "$(range_of "$size" "$label" "$name" async 7)" \
-				    "$(awk -F'\t' -v s="$size" -v l="$label" -v n="$name" \
-					'$1 == s && $2 == l && $3 == n { t += $8; c++ } END { printf "%d/%d", t, c }' "$RAW")"
+				row="| $label | $name | $(sz "$size") |"
+				for mode in $MODES; do
+					row+=" $(ms "$(med_of "$size" "$label" "$name" "$mode" 6)")"
+					row+=" ($(range_of "$size" "$label" "$name" "$mode" 6)) |"
+					row+=" $(ms "$(med_of "$size" "$label" "$name" "$mode" 7)") |"
+				done
+				row+=" $(awk -F'\t' -v s="$size" -v l="$label" -v n="$name" \
+				    '$1 == s && $2 == l && $3 == n { t += $8; c++ } END { printf "%d/%d", t, c }' "$RAW") |"
+				echo "$row"
 			done
 		done
 	done
 	echo
-	echo "leased: leases taken in the run and still live after it, summed over runs / runs ($((CLAIMS + 1)) per run when every claim leased a task)."
+	echo "leased: leases taken in the runs and still live after them / runs ($((CLAIMS + 1)) per run when every claim leased a task)."
 	echo
-	small=$(wc -w <<<"$SIZES")
 	lo=$(tr ' ' '\n' <<<"$SIZES" | head -1)
 	hi=$(tr ' ' '\n' <<<"$SIZES" | tail -1)
-	if [ "$small" -ge 2 ]; then
-		echo "Ratio of the largest to the smallest size (medians): "
+	if [ "$lo" != "$hi" ]; then
+		echo "Largest size over smallest ($(sz "$hi") / $(sz "$lo")): ratio of the medians, and of the best runs' medians."
+		echo
+		echo "| migrations | project | durable | async | generic |"
+		echo "|---|---|---:|---:|---:|"
 		for label in $LABELS; do
 			for name in started fresh; do
-				for mode in durable async; do
+				row="| $label | $name |"
+				for mode in $MODES; do
 					a=$(med_of "$lo" "$label" "$name" "$mode" 6)
 					b=$(med_of "$hi" "$label" "$name" "$mode" 6)
-					printf -- '- %s, %s, %s: %s\n' "$label" "$name" "$mode" \
-					    "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f×", b / a }')"
+					c=$(best_of "$lo" "$label" "$name" "$mode")
+					d=$(best_of "$hi" "$label" "$name" "$mode")
+					row+=" $(awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" \
+					    'BEGIN { printf "%.2f× (best %.2f×)", b / a, d / c }') |"
 				done
+				echo "$row"
 			done
 		done
 		echo
