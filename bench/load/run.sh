@@ -186,7 +186,16 @@ REQ_TOKEN=$(sed -n 's/^token=//p' <<<"$acct")
 "$LABELCTL" credit "$REQ_ID" "$REQUESTER_CREDIT" >/dev/null
 KEYS=$TMP/keys
 say "setup: $MAX_LEVEL labelers"
+# Stake for every run of the benchmark: a labeler alone in a project (the
+# 1-labeler level) never sees its tasks final, so each vote keeps its bond
+# (3% of the project's stake_ref) to the end of the benchmark; at 300
+# labels/s, 1,000 credits of stake were all bonded within the 1-labeler
+# runs and later claims were refused (403 insufficient-stake), as they
+# should be.  Weight is capped at stake_ref: more stake changes nothing else.
+LABELER_CREDIT=1000000000000	# 10^6 credits
+LABELER_STAKE=100000000000	# 10^5 credits
 "$LOADGEN" --url "$URL" --setup-labelers --labelers "$MAX_LEVEL" --keys "$KEYS" \
+    --credit "$LABELER_CREDIT" --stake "$LABELER_STAKE" \
     --labelctl "$LABELCTL" >/dev/null
 new_project() {
 	local line
@@ -425,7 +434,7 @@ HEAD
 	echo "- PostgreSQL: $(sql 'SHOW server_version' | cut -d' ' -f1), durable (fsync=$(sql 'SHOW fsync'), synchronous_commit=$(sql 'SHOW synchronous_commit')), shared_buffers=$(sql 'SHOW shared_buffers'), max_connections=$PG_MAX_CONNECTIONS, on the same machine"
 	echo "- labelchain commit $commit; labelchaind LABELCHAIN_THREADS=$THREADS, LABELCHAIN_DB_POOL=$POOL, no chain; loadgen, labelchaind and PostgreSQL share the machine"
 	echo "- $TASKS tasks per project, $([ "$REUSE" = 1 ] && echo "one project reused while half its tasks are open (--reuse-project)" || echo "a fresh project for each labeler count and mode; the runs of one level share it")"
-	echo "- project: 3 labels, min_votes 3, max_votes 5, confidence 0.9, reward 1000, no gold; every labeler votes labels[task_id % 3]"
+	echo "- project: 3 labels, min_votes 3, max_votes 5, confidence 0.9, reward 1000, no gold; every labeler votes labels[task_id % 3]; each labeler has staked $((LABELER_STAKE / 1000000)) credits"
 	echo "- $DURATION s per run, $RUNS runs; figures are medians with min–max; pgbench: -M prepared -j 2 -T $DURATION, $PGBENCH_CLIENTS clients and as many as labelers"
 	echo "- after each loadgen run: leases still held are $([ -n "$RELEASE" ] && echo "skipped (POST .../skip, not measured)" || echo "left to expire (--keep-leases)")"
 	echo "- before each loadgen run: a warm-up of the same load for $WARMUP s (not measured), then VACUUM ANALYZE and CHECKPOINT; before each pgbench run: fresh bench tables (pgbench_setup.sql, ends with VACUUM ANALYZE) and CHECKPOINT"
