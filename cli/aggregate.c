@@ -53,9 +53,10 @@ static const struct method_entry {
 	{ "ds", METHOD_DS,
 	    "Dawid-Skene EM, one confusion matrix per worker, drawn toward the\n"
 	    "worker's one-coin row (its accuracy shrunk to the crowd's by an\n"
-	    "empirical-Bayes prior, the crowd's pooled wrong answers): K\n"
-	    "pseudo-votes per row (--row-prior), and one-coin outright below\n"
-	    "K^2 effective votes; started from majority vote" },
+	    "empirical-Bayes prior, moved by the crowd's accuracy on each\n"
+	    "class; the crowd's pooled wrong answers): K pseudo-votes per row\n"
+	    "(--row-prior), and that row outright below K^2 effective votes;\n"
+	    "started from majority vote" },
 	{ "onecoin", METHOD_ONECOIN,
 	    "one-coin EM: one accuracy per worker (shrunk to the crowd's by\n"
 	    "the same prior), wrong answers spread evenly, uniform class prior" },

@@ -273,6 +273,7 @@ rep_onecoin_run(const struct rep_batch *b, const double *init_post,
  * confusion at the end.
  */
 #define PREFETCH_AHEAD 32
+#define CLASS_PSEUDO 2.0 /* votes pulling a class's accuracy to abar */
 #define ROW_ALIGN 64
 
 struct fit {
@@ -295,6 +296,8 @@ struct fit {
 	double	s, a;	   /* row and accuracy prior strengths in use */
 	bool	a_fixed;   /* a has settled: no more EB steps */
 	double	abar;	   /* pooled accuracy */
+	/* logit(accuracy on class k) - logit(abar), pooled over the crowd */
+	double	class_offset[REP_MAX_LABELS];
 	double	rho[REP_MAX_LABELS];	  /* class prior */
 	rep_v4f lrho[REP_MAX_LABELS / 4]; /* log class prior */
 	/* The crowd's wrong answers on class k: e[k][l], stored [l][k]. */
@@ -530,6 +533,13 @@ clamp(double x, double lo, double hi)
 	return x < lo ? lo : x > hi ? hi : x;
 }
 
+/* log(p / (1 - p)) for p in (0, 1) */
+static double
+logit(double p)
+{
+	return log(p / (1.0 - p));
+}
+
 /* Every stride-th worker: the sample the strengths are estimated on. */
 static int
 eb_stride(const struct fit *f)
@@ -634,9 +644,30 @@ ds_accuracy_step(struct fit *f)
 }
 
 /*
+ * Worker w's centre on true class k: its shrunk accuracy a_w moved by the
+ * crowd's offset for class k on the logit scale,
+ *	logit m[k][k] = logit a_w + logit acc_k - logit abar,
+ * into the lanes of diag (padding lanes 0.5).
+ */
+static void
+class_accuracy(const struct fit *f, double aw, rep_v4f *diag)
+{
+	double z = logit(aw);
+	int    c, k;
+
+	for (c = 0; c < f->C; c++)
+		diag[c] = REP_V4F(0.5f);
+	for (k = 0; k < f->K; k++)
+		diag[k / 4][k % 4] =
+		    (float)clamp(1.0 / (1.0 + exp(-(z + f->class_offset[k]))),
+			1e-6, 1.0 - 1e-6);
+}
+
+/*
  * DS M-step, second pass: each worker's counts become log pi_w.  With the
- * row prior (s > 0), row k's centre is the worker's one-coin row,
- *	m[k][k] = a_w,  m[k][l] = (1 - a_w) e[k][l],
+ * row prior (s > 0), row k's centre is the worker's one-coin row with the
+ * crowd's difficulty of class k (class_accuracy()),
+ *	m[k][k] = a_wk,  m[k][l] = (1 - a_wk) e[k][l],
  * its MAP estimate under s pseudo-votes is
  *	(N[k][l] + s m[k][l] + sm + d [k = l]) / (N[k] + s + K sm + d),
  * and pi_w is the centre for a worker with fewer than K^2 effective votes,
@@ -652,12 +683,17 @@ ds_normalize_block(void *arg, int blk)
 	float			     sm = (float)f->p->em_smoothing;
 	float			     d = (float)f->p->em_diag_prior;
 	rep_v4f			     inv[REP_MAX_LABELS / 4], num, cm;
-	double			     right, votes, aw = 0.0, own = 1.0;
+	rep_v4f			     diag[REP_MAX_LABELS / 4];
+	rep_v4f			     lwrong[REP_MAX_LABELS / 4];
+	rep_v4f			     lright[REP_MAX_LABELS / 4];
+	double			     right, votes, own = 1.0;
 	double			     kk = (double)f->K * f->K;
 	size_t			     st = f->stride;
 	int			     w, lo, hi, c, k, l, K = f->K, C = f->C;
 
 	block_range(blk, REP_FIT_WORKER_BLOCK, ix->n_workers, &lo, &hi);
+	for (c = 0; c < C; c++)
+		diag[c] = REP_V4F(0.0f);
 	for (w = lo; w < hi; w++) {
 		rep_v4f *row = f->Lf + (size_t)w * K * st;
 
@@ -671,21 +707,25 @@ ds_normalize_block(void *arg, int blk)
 		if (s > 0.0f) {
 			for (right = 0.0, k = 0; k < K; k++)
 				right += row[(size_t)k * st + k / 4][k % 4];
-			aw = clamp(shrunk_accuracy(f, right, votes), 1e-6,
-			    1.0 - 1e-6);
+			class_accuracy(f,
+			    clamp(shrunk_accuracy(f, right, votes), 1e-6,
+				1.0 - 1e-6),
+			    diag);
 			own = clamp((f->neff[w] - kk) / kk, 0.0, 1.0);
 		}
 		if (s > 0.0f && own <= 0.0) {
-			/* One-coin outright: log m is a sum, no log per cell. */
-			float law = (float)log(aw), lnaw = (float)log(1.0 - aw);
-
+			/* The centre outright: log m is a sum of two logs. */
+			for (c = 0; c < C; c++) {
+				lright[c] = rep_v4f_log(diag[c]);
+				lwrong[c] =
+				    rep_v4f_log(REP_V4F(1.0f) - diag[c]);
+			}
 			for (l = 0; l < K; l++) {
 				rep_v4f *r = row + (size_t)l * st;
 
 				for (c = 0; c < C; c++)
-					r[c] =
-					    REP_V4F(lnaw) + f->log_shapeT[l][c];
-				r[l / 4][l % 4] = law;
+					r[c] = lwrong[c] + f->log_shapeT[l][c];
+				r[l / 4][l % 4] = lright[l / 4][l % 4];
 			}
 			continue;
 		}
@@ -693,10 +733,10 @@ ds_normalize_block(void *arg, int blk)
 			rep_v4f *r = row + (size_t)l * st;
 
 			for (c = 0; c < C; c++) {
-				cm = REP_V4F((float)(1.0 - aw)) *
-				    f->shapeT[l][c];
+				cm =
+				    (REP_V4F(1.0f) - diag[c]) * f->shapeT[l][c];
 				if (c == l / 4)
-					cm[l % 4] = (float)aw;
+					cm[l % 4] = diag[c][l % 4];
 				num = r[c] + REP_V4F(s) * cm + REP_V4F(sm);
 				if (c == l / 4)
 					num[l % 4] += d;
@@ -998,6 +1038,19 @@ ds_pool(struct fit *f)
 				    (float)((tot[(size_t)l * K + k] +
 						p->em_smoothing) /
 					sum);
+	}
+	/*
+	 * The crowd's accuracy on class k, shrunk to abar by CLASS_PSEUDO
+	 * votes so that a class without votes gets no offset.
+	 */
+	for (k = 0; k < K; k++) {
+		double ak, n_k = 0.0;
+
+		for (l = 0; l < K; l++)
+			n_k += tot[(size_t)l * K + k];
+		ak = (tot[(size_t)k * K + k] + CLASS_PSEUDO * f->abar) /
+		    (n_k + CLASS_PSEUDO);
+		f->class_offset[k] = logit(ak) - logit(f->abar);
 	}
 	for (l = 0; l < K; l++)
 		for (k = 0; k < K; k++)

@@ -39,13 +39,22 @@
  * the one-coin model describes it scores below plain majority vote (by 15
  * points at 5 votes per worker and K = 10, and still by 0.8 at 500 votes:
  * bench/aggregation/RESULTS.md).  So each worker's matrix is drawn toward
- * what its data can support, its one-coin row:
- *	m_w[k][k] = a_w,   m_w[k][l] = (1 - a_w) e[k][l]   (l != k)
+ * what its data can support, its one-coin row bent by how hard each class
+ * is for the crowd:
+ *	m_w[k][k] = a_wk,   m_w[k][l] = (1 - a_wk) e[k][l]   (l != k)
+ *	logit a_wk = logit a_w + logit acc_k - logit abar
  *	a_w = (c_w + a abar) / (n_w + a)
  * where c_w is the worker's expected number of right answers, n_w its
- * votes, abar the crowd's pooled accuracy Σc/Σn and e[k][.] the crowd's
- * pooled distribution of wrong answers on class k (its pooled confusion
- * matrix without the diagonal).
+ * votes, abar the crowd's pooled accuracy Σc/Σn, acc_k the crowd's pooled
+ * accuracy on items of class k (shrunk to abar by 2 pseudo-votes, so a
+ * class without votes has no offset) and e[k][.] the crowd's pooled
+ * distribution of wrong answers on class k (its pooled confusion matrix
+ * without the diagonal).  Skill and class difficulty add on the logit
+ * scale as in item-response models (Rasch; GLAD: Whitehill, Ruvolo, Wu,
+ * Bergsma & Movellan, NIPS 2009, with difficulty per class instead of per
+ * item).  A worker whose accuracy is the crowd's gets the crowd's pooled
+ * row; on dog (4 breeds, 72-82% pooled accuracy per class) and face this
+ * is 1 item better than one accuracy for every class, on product 9.
  *  - The strength a of the Beta prior on a_w is estimated by empirical
  *    Bayes: the c_w are beta-binomial, and Minka's fixed point for its
  *    precision ("Estimating a Dirichlet distribution", 2000) runs on up to
