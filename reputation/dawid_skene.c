@@ -296,8 +296,8 @@ struct fit {
 	double	s, a;	   /* row and accuracy prior strengths in use */
 	bool	a_fixed;   /* a has settled: no more EB steps */
 	double	abar;	   /* pooled accuracy */
-	/* logit(accuracy on class k) - logit(abar), pooled over the crowd */
-	double	class_offset[REP_MAX_LABELS];
+	/* exp(logit(abar) - logit(accuracy on class k)), pooled */
+	double	class_odds[REP_MAX_LABELS];
 	double	rho[REP_MAX_LABELS];	  /* class prior */
 	rep_v4f lrho[REP_MAX_LABELS / 4]; /* log class prior */
 	/* The crowd's wrong answers on class k: e[k][l], stored [l][k]. */
@@ -354,8 +354,9 @@ live_lanes(int K)
 
 /*
  * Exponentials of a row of log scores relative to its maximum, in place
- * (padding lanes become 0); *sum gets their sum.  Returns log Σ_k
- * exp(t[k]), in double.
+ * (padding lanes become 0); *sum gets their sum, in [1, K].  Returns the
+ * maximum: log Σ_k exp(t[k]) is that plus log *sum, which the caller
+ * takes for many rows at once (struct log_sum).
  */
 static double
 vec_exp_row(rep_v4f *t, int K, int C, double *sum)
@@ -376,7 +377,32 @@ vec_exp_row(rep_v4f *t, int K, int C, double *sum)
 	t[C - 1] = rep_v4f_select(live, t[C - 1], REP_V4F(0.0f));
 	for (*sum = 0.0, c = 0; c < C; c++)
 		*sum += (double)t[c][0] + t[c][1] + t[c][2] + t[c][3];
-	return m + log(*sum);
+	return m;
+}
+
+/*
+ * Σ log x_i over many x_i in [1, REP_MAX_LABELS], with one log per ~150
+ * of them instead of one each: the product is kept below 2^900 (each
+ * factor is at most 2^6) and its log added when it gets there.
+ */
+struct log_sum {
+	double sum, prod;
+};
+
+static void
+log_sum_add(struct log_sum *ls, double x)
+{
+	ls->prod *= x;
+	if (ls->prod > 0x1p900) {
+		ls->sum += log(ls->prod);
+		ls->prod = 1.0;
+	}
+}
+
+static double
+log_sum_total(const struct log_sum *ls)
+{
+	return ls->sum + log(ls->prod);
 }
 
 /*
@@ -647,20 +673,22 @@ ds_accuracy_step(struct fit *f)
  * Worker w's centre on true class k: its shrunk accuracy a_w moved by the
  * crowd's offset for class k on the logit scale,
  *	logit m[k][k] = logit a_w + logit acc_k - logit abar,
- * into the lanes of diag (padding lanes 0.5).
+ * into the lanes of diag (padding lanes 0.5).  With odds_k = exp(logit
+ * abar - logit acc_k), m[k][k] = 1 / (1 + (1 - a_w) / a_w odds_k): no exp
+ * or log per worker.
  */
 static void
 class_accuracy(const struct fit *f, double aw, rep_v4f *diag)
 {
-	double z = logit(aw);
+	double odds = (1.0 - aw) / aw;
 	int    c, k;
 
 	for (c = 0; c < f->C; c++)
 		diag[c] = REP_V4F(0.5f);
 	for (k = 0; k < f->K; k++)
 		diag[k / 4][k % 4] =
-		    (float)clamp(1.0 / (1.0 + exp(-(z + f->class_offset[k]))),
-			1e-6, 1.0 - 1e-6);
+		    (float)clamp(1.0 / (1.0 + odds * f->class_odds[k]), 1e-6,
+			1.0 - 1e-6);
 }
 
 /*
@@ -759,6 +787,7 @@ ds_estep_block(void *arg, int blk)
 	const double		    *scale = f->o->worker_scale;
 	double			    *rho = f->blk_rho + (size_t)blk * f->K;
 	rep_v4f			     t[REP_MAX_LABELS / 4];
+	struct log_sum		     ls = { 0.0, 1.0 };
 	double			     ll = 0.0, sum;
 	size_t			     j, st = f->stride;
 	int			     i, lo, hi, c, k, K = f->K, C = f->C;
@@ -792,9 +821,10 @@ ds_estep_block(void *arg, int blk)
 					    REP_V4F((float)scale[w]) * row[c];
 		}
 		ll += vec_exp_row(t, K, C, &sum);
+		log_sum_add(&ls, sum);
 		store_post(f, i, t, sum, rho);
 	}
-	f->blk_ll[blk] = ll;
+	f->blk_ll[blk] = ll + log_sum_total(&ls);
 }
 
 /* One-coin M-step: expected right answers and votes of a worker block. */
@@ -841,7 +871,8 @@ oc_estep_block(void *arg, int blk)
 	const struct rep_vote_index *ix = f->ix;
 	double			    *rho = f->blk_rho + (size_t)blk * f->K;
 	rep_v4f			     t[REP_MAX_LABELS / 4];
-	double			     ll = 0.0, wrong, sum;
+	struct log_sum		     ls = { 0.0, 1.0 };
+	double			     ll = 0.0, wrong, sum, uniform = -log(f->K);
 	size_t			     j;
 	int			     i, lo, hi, c, k, l, K = f->K, C = f->C;
 
@@ -849,7 +880,7 @@ oc_estep_block(void *arg, int blk)
 	for (k = 0; k < K; k++)
 		rho[k] = 0.0;
 	for (i = lo; i < hi; i++) {
-		wrong = -log((double)K);
+		wrong = uniform;
 		for (c = 0; c < C; c++)
 			t[c] = REP_V4F(0.0f);
 		for (j = ix->item_start[i]; j < ix->item_start[i + 1]; j++) {
@@ -861,9 +892,10 @@ oc_estep_block(void *arg, int blk)
 			t[l / 4][l % 4] += (float)(f->right[w] - f->wrong[w]);
 		}
 		ll += vec_exp_row(t, K, C, &sum) + wrong;
+		log_sum_add(&ls, sum);
 		store_post(f, i, t, sum, rho);
 	}
-	f->blk_ll[blk] = ll;
+	f->blk_ll[blk] = ll + log_sum_total(&ls);
 }
 
 /* pi_w[k][l] into the model's confusion (rows renormalised in double). */
@@ -1050,7 +1082,7 @@ ds_pool(struct fit *f)
 			n_k += tot[(size_t)l * K + k];
 		ak = (tot[(size_t)k * K + k] + CLASS_PSEUDO * f->abar) /
 		    (n_k + CLASS_PSEUDO);
-		f->class_offset[k] = logit(ak) - logit(f->abar);
+		f->class_odds[k] = exp(logit(f->abar) - logit(ak));
 	}
 	for (l = 0; l < K; l++)
 		for (k = 0; k < K; k++)
