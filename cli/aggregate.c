@@ -539,8 +539,13 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 		return REP_ERR_INVALID;
 	if (me->method == METHOD_MV)
 		return rep_majority(b, NULL, post);
-	wa = malloc(nw * K * K * sizeof(double));
-	wb = malloc(nw * sizeof(double));
+	/*
+	 * Per-worker scratch; wb is also DS's class prior (K doubles, more
+	 * than the workers when few of them use many labels).  No confusion
+	 * matrices: only the posteriors are printed.
+	 */
+	wa = malloc(nw * sizeof(double));
+	wb = malloc((nw + K) * sizeof(double));
 	scale = malloc(nw * sizeof(double));
 	if (wa == NULL || wb == NULL || scale == NULL)
 		goto done;
@@ -568,7 +573,7 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 	case METHOD_STAKE:
 	case METHOD_REPLAY:
 		ds.class_prior = wb;
-		ds.confusion = wa;
+		ds.confusion = NULL;
 		ds.item_post = post;
 		if (me->method != METHOD_DS) {
 			stake_scales(d, p, scale);

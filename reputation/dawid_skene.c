@@ -1115,8 +1115,7 @@ rep_ds_fit(const struct rep_vote_index *ix, const double *init_post,
 	double	   ll = 0.0, prev = 0.0;
 	int	   iter, k, rc;
 
-	if (m == NULL || m->class_prior == NULL || ix == NULL ||
-	    (m->confusion == NULL && ix->n_workers > 0))
+	if (m == NULL || m->class_prior == NULL || ix == NULL)
 		return REP_ERR_INVALID;
 	if ((rc = fit_init(&f, ix, init_post, p, o, m->item_post, false)) != 0)
 		return rc;
@@ -1143,7 +1142,8 @@ rep_ds_fit(const struct rep_vote_index *ix, const double *init_post,
 	for (k = 0; k < f.K; k++)
 		m->class_prior[k] = f.rho[k];
 	f.acc = m->confusion;
-	rep_parallel_for(o->par, f.n_wblocks, ds_export_block, &f);
+	if (m->confusion != NULL)
+		rep_parallel_for(o->par, f.n_wblocks, ds_export_block, &f);
 	fit_free(&f);
 	return REP_OK;
 }

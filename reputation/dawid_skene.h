@@ -167,8 +167,10 @@ void rep_fit_opts_default(struct rep_fit_opts *o, int n_labels);
 
 /*
  * Dawid-Skene EM over an index, regularised as above.  init_post as for
- * rep_ds_run() (NULL: majority vote); m as for rep_ds_run().  0,
- * REP_ERR_INVALID or REP_ERR_NOMEM.
+ * rep_ds_run() (NULL: majority vote); m as for rep_ds_run(), except that
+ * m->confusion may be NULL when only the posteriors are wanted (it is then
+ * not computed: n_workers K^2 exponentials saved).  0, REP_ERR_INVALID or
+ * REP_ERR_NOMEM.
  */
 int rep_ds_fit(const struct rep_vote_index *ix, const double *init_post,
     const struct rep_params *p, const struct rep_fit_opts *o,
