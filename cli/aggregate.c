@@ -461,37 +461,48 @@ aggregate_method_known(const char *name)
 	return method_find(name) != NULL;
 }
 
-/* Stake factors relative to the cap: in [0, 1], 1 at the reference stake. */
-static void
+/*
+ * Stake factors relative to the cap: in [0, 1], 1 at the reference stake.
+ * Returns whether any is below 1 (if none is, EM needs no scale).
+ */
+static bool
 stake_scales(const struct aggregate_data *d, const struct rep_params *p,
     double *scale)
 {
-	int w;
+	bool any = false;
+	int  w;
 
 	for (w = 0; w < d->batch.n_workers; w++) {
 		double h = rep_stake_factor(d->stake[w], p);
 
 		scale[w] =
 		    p->stake_cap > 0.0 ? fmin(1.0, h / p->stake_cap) : 1.0;
+		any = any || scale[w] != 1.0;
 	}
+	return any;
 }
 
-/* Stake-weighted majority vote: each vote weighs a new voter's weight. */
+/*
+ * Stake-weighted majority vote: each vote weighs a new voter's weight,
+ * which depends on the worker's stake only (worker_wt: n_workers, scratch).
+ */
 static int
 stake_majority(const struct aggregate_data *d, const struct rep_params *p,
-    double *post)
+    double *worker_wt, double *post)
 {
 	struct rep_voter v;
 	double		*wt;
 	size_t		 i;
-	int		 rc;
+	int		 rc, w;
 
 	if ((wt = malloc((d->batch.n_obs + 1) * sizeof(*wt))) == NULL)
 		return REP_ERR_NOMEM;
-	for (i = 0; i < d->batch.n_obs; i++) {
-		rep_voter_init(&v, d->stake[d->batch.obs[i].worker], p);
-		wt[i] = rep_vote_weight(&v, d->batch.n_labels, p);
+	for (w = 0; w < d->batch.n_workers; w++) {
+		rep_voter_init(&v, d->stake[w], p);
+		worker_wt[w] = rep_vote_weight(&v, d->batch.n_labels, p);
 	}
+	for (i = 0; i < d->batch.n_obs; i++)
+		wt[i] = worker_wt[d->batch.obs[i].worker];
 	rc = rep_majority(&d->batch, wt, post);
 	free(wt);
 	return rc;
@@ -576,10 +587,10 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 		ds.confusion = NULL;
 		ds.item_post = post;
 		if (me->method != METHOD_DS) {
-			stake_scales(d, p, scale);
-			o.worker_scale = scale;
+			if (stake_scales(d, p, scale))
+				o.worker_scale = scale;
 			rc = me->method == METHOD_STAKE
-			    ? stake_majority(d, p, post)
+			    ? stake_majority(d, p, wa, post)
 			    : run_replay(d, p, post);
 			if (rc != 0)
 				break;
