@@ -534,6 +534,7 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 	const struct method_entry *me = method_find(run->method);
 	const struct rep_batch	  *b = &d->batch;
 	const struct rep_params	  *p = run->params;
+	struct rep_params	   plain;
 	struct rep_vote_index	   ix = { 0 };
 	struct rep_fit_opts	   o;
 	struct rep_fit_info	   info = { 0 };
@@ -569,6 +570,11 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 	rep_fit_opts_default(&o, b->n_labels);
 	if (run->row_prior >= 0.0)
 		o.row_prior = run->row_prior;
+	if (o.row_prior == 0.0 && p->em_tol > AGG_EM_TOL_PLAIN) {
+		plain = *p;
+		plain.em_tol = AGG_EM_TOL_PLAIN;
+		p = &plain;
+	}
 	o.par = run->par;
 	o.info = &info;
 	switch (me->method) {
@@ -950,7 +956,8 @@ usage(FILE *f)
 	    "to stdout, sorted by item (integers by value first, then other "
 	    "names bytewise);\n"
 	    "EM stops when the log-likelihood changes by less than 1e-6 of "
-	    "itself.\n"
+	    "itself\n"
+	    "(1e-7 with --row-prior 0: plain Dawid-Skene converges slowly).\n"
 	    "Exit status: 0 labels written; 1 bad input (the message names "
 	    "file and line);\n"
 	    "2 usage error, an input that cannot be read, or out of "
