@@ -79,11 +79,24 @@ static const char *const label_names[] = { "label", "true_label", "gold",
 	"answer", NULL };
 static const char *const stake_names[] = { "stake", NULL };
 
+/*
+ * Labels are few and repeat on every vote: a label of up to 8 bytes is
+ * looked up in a small direct-mapped cache of its bytes before the table.
+ */
+#define LABEL_CACHE 256
+
+struct label_hit {
+	uint64_t word; /* the label's bytes, zero-padded */
+	uint32_t len;
+	int32_t	 idx; /* -1: empty */
+};
+
 /* Loading state shared by the three record callbacks. */
 struct loader {
 	struct aggregate_data *d;
 	struct intern	       labels; /* in order of appearance */
-	int32_t		      *gold;   /* by item: unsorted label index */
+	struct label_hit       label_cache[LABEL_CACHE];
+	int32_t		      *gold; /* by item: unsorted label index */
 	size_t		       cap_obs;
 	bool		       header_done;
 };
@@ -137,6 +150,34 @@ intern_field(struct intern *t, const struct csv_record *rec, size_t f,
 	return -1;
 }
 
+/* Field f of rec as a label index, or < 0 with *rc and err set. */
+static int32_t
+label_index(struct loader *l, const struct csv_record *rec, size_t f, int *rc,
+    char *err, size_t errlen)
+{
+	struct intern_key k;
+	struct label_hit *h = NULL;
+	uint64_t	  word = 0;
+	size_t		  len = rec->len[f];
+	int32_t		  idx;
+
+	if (len <= 8) {
+		memcpy(&word, rec->field[f], len);
+		h = &l->label_cache[(word ^ word >> 24 ^ word >> 48 ^ len) %
+		    LABEL_CACHE];
+		if (h->idx >= 0 && h->word == word && h->len == len)
+			return h->idx;
+	}
+	intern_key_padded(&k, rec->field[f], len);
+	idx = intern_field(&l->labels, rec, f, &k, "labels", rc, err, errlen);
+	if (h != NULL && idx >= 0) {
+		h->word = word;
+		h->len = (uint32_t)len;
+		h->idx = idx;
+	}
+	return idx;
+}
+
 static int
 grow_obs(struct loader *l, size_t n, char *err, size_t errlen)
 {
@@ -175,7 +216,6 @@ on_votes(void *ctx, const struct csv_record *rec, size_t n, size_t *bad,
 	struct aggregate_data *d = l->d;
 	struct rep_obs	      *o;
 	struct intern_key      ki[CSV_BATCH_RECORDS], kw[CSV_BATCH_RECORDS];
-	struct intern_key      kl;
 	size_t		       r = 0;
 	int		       rc = 0;
 
@@ -206,13 +246,11 @@ on_votes(void *ctx, const struct csv_record *rec, size_t n, size_t *bad,
 	for (*bad = r; *bad < n; (*bad)++, o++) {
 		const struct csv_record *x = &rec[*bad];
 
-		intern_key_padded(&kl, x->field[2], x->len[2]);
 		if ((o->item = intern_field(&d->items, x, 0, &ki[*bad], "items",
 			 &rc, err, errlen)) < 0 ||
 		    (o->worker = intern_field(&d->workers, x, 1, &kw[*bad],
 			 "workers", &rc, err, errlen)) < 0 ||
-		    (o->label = intern_field(&l->labels, x, 2, &kl, "labels",
-			 &rc, err, errlen)) < 0)
+		    (o->label = label_index(l, x, 2, &rc, err, errlen)) < 0)
 			return rc;
 		d->batch.n_obs++;
 	}
@@ -375,6 +413,8 @@ aggregate_load(const char *votes_path, const char *stakes_path,
 
 	memset(d, 0, sizeof(*d));
 	l.d = d;
+	for (i = 0; i < LABEL_CACHE; i++)
+		l.label_cache[i].idx = -1;
 	d->items.max = AGG_MAX_ITEMS;
 	d->workers.max = AGG_MAX_WORKERS;
 	l.labels.max = REP_MAX_LABELS;
