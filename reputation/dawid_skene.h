@@ -87,9 +87,12 @@
  * workers is plain EM.
  *
  * Pure: no I/O, no globals.  The _run functions allocate nothing (every
- * buffer is the caller's); the _fit functions allocate O(K^2 (n_items +
- * n_workers) / block + n_workers) bytes of scratch with malloc and free it
- * before returning.
+ * buffer is the caller's); the _fit functions allocate a float row of K
+ * (padded) per item and, for DS, K per worker, plus O(K^2 (n_items +
+ * n_workers) / block + n_workers) bytes of partial sums, with malloc and
+ * aligned_alloc, and free them before returning.  Row arrays of 2 MB and
+ * more are 2 MB-aligned and advised into transparent huge pages
+ * (madvise(MADV_HUGEPAGE), a hint the kernel may ignore).
  */
 #ifndef REP_DAWID_SKENE_H
 #define REP_DAWID_SKENE_H
