@@ -605,7 +605,7 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 		rc = rep_wawa(b, wa, wb, post);
 		goto done;
 	}
-	if ((rc = rep_vote_index_build(b, &ix)) != 0)
+	if ((rc = rep_vote_index_build(b, run->par, &ix)) != 0)
 		goto done;
 	rep_fit_opts_default(&o, b->n_labels);
 	if (run->row_prior >= 0.0)

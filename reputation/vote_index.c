@@ -34,66 +34,50 @@ prefix_sums(size_t *start, int n_rows)
 	}
 }
 
-/*
- * The item side: a stable counting sort of the batch by item.  Returns 0 or
- * REP_ERR_NOMEM.
- */
-static int
-build_items(const struct rep_batch *b, struct rep_vote_index *ix)
-{
-	size_t *fill, j;
+/* Fill one side of the index: rows by item (side 0) or by worker (1). */
+struct build {
+	const struct rep_batch *b;
+	struct rep_vote_index  *ix;
+	int			rc[2];
+};
 
+static void
+build_side(void *arg, int side)
+{
+	struct build	       *bd = arg;
+	const struct rep_batch *b = bd->b;
+	size_t		       *start, *fill, j;
+	uint32_t	       *votes;
+	int			n_rows;
+
+	start = side == 0 ? bd->ix->item_start : bd->ix->worker_start;
+	votes = side == 0 ? bd->ix->item_votes : bd->ix->worker_votes;
+	n_rows = side == 0 ? b->n_items : b->n_workers;
 	for (j = 0; j < b->n_obs; j++)
-		ix->item_start[b->obs[j].item]++;
-	prefix_sums(ix->item_start, b->n_items);
-	if ((fill = malloc(((size_t)b->n_items + 1) * sizeof(size_t))) == NULL)
-		return REP_ERR_NOMEM;
-	memcpy(fill, ix->item_start, (size_t)b->n_items * sizeof(size_t));
+		start[side == 0 ? b->obs[j].item : b->obs[j].worker]++;
+	prefix_sums(start, n_rows);
+	if ((fill = malloc(((size_t)n_rows + 1) * sizeof(size_t))) == NULL) {
+		bd->rc[side] = REP_ERR_NOMEM;
+		return;
+	}
+	memcpy(fill, start, (size_t)n_rows * sizeof(size_t));
 	for (j = 0; j < b->n_obs; j++) {
 		const struct rep_obs *o = &b->obs[j];
+		uint32_t other = (uint32_t)(side == 0 ? o->worker : o->item);
 
-		ix->item_votes[fill[o->item]++] = (uint32_t)o->worker
-			<< REP_INDEX_LABEL_BITS |
-		    (uint32_t)o->label;
+		votes[fill[side == 0 ? o->item : o->worker]++] =
+		    other << REP_INDEX_LABEL_BITS | (uint32_t)o->label;
 	}
 	free(fill);
-	return REP_OK;
-}
-
-/*
- * The worker side, from the item side: each worker's votes by item (then
- * batch order), the order in which an item-major pass meets them.
- */
-static int
-build_workers(const struct rep_batch *b, struct rep_vote_index *ix)
-{
-	size_t	*fill, j;
-	uint32_t v;
-	int	 i;
-
-	for (j = 0; j < b->n_obs; j++)
-		ix->worker_start[b->obs[j].worker]++;
-	prefix_sums(ix->worker_start, b->n_workers);
-	if ((fill = malloc(((size_t)b->n_workers + 1) * sizeof(size_t))) ==
-	    NULL)
-		return REP_ERR_NOMEM;
-	memcpy(fill, ix->worker_start, (size_t)b->n_workers * sizeof(size_t));
-	for (i = 0; i < b->n_items; i++)
-		for (j = ix->item_start[i]; j < ix->item_start[i + 1]; j++) {
-			v = ix->item_votes[j];
-			ix->worker_votes[fill[v >> REP_INDEX_LABEL_BITS]++] =
-			    (uint32_t)i << REP_INDEX_LABEL_BITS |
-			    (v & REP_INDEX_LABEL_MASK);
-		}
-	free(fill);
-	return REP_OK;
+	bd->rc[side] = REP_OK;
 }
 
 int
-rep_vote_index_build(const struct rep_batch *b, struct rep_vote_index *ix)
+rep_vote_index_build(const struct rep_batch *b, const struct rep_parallel *par,
+    struct rep_vote_index *ix)
 {
-	size_t n;
-	int    rc = REP_ERR_NOMEM;
+	struct build bd = { b, ix, { REP_ERR_NOMEM, REP_ERR_NOMEM } };
+	size_t	     n;
 
 	if (ix == NULL)
 		return REP_ERR_INVALID;
@@ -111,10 +95,11 @@ rep_vote_index_build(const struct rep_batch *b, struct rep_vote_index *ix)
 	ix->item_votes = malloc((n ? n : 1) * sizeof(uint32_t));
 	ix->worker_votes = malloc((n ? n : 1) * sizeof(uint32_t));
 	if (ix->item_start != NULL && ix->worker_start != NULL &&
-	    ix->item_votes != NULL && ix->worker_votes != NULL &&
-	    (rc = build_items(b, ix)) == REP_OK)
-		rc = build_workers(b, ix);
-	if (rc != REP_OK)
+	    ix->item_votes != NULL && ix->worker_votes != NULL)
+		rep_parallel_for(par, 2, build_side, &bd);
+	if (bd.rc[0] != REP_OK || bd.rc[1] != REP_OK) {
 		rep_vote_index_free(ix);
-	return rc;
+		return REP_ERR_NOMEM;
+	}
+	return REP_OK;
 }

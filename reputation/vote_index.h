@@ -10,11 +10,7 @@
  * a stable counting sort in O(n_obs + n_items + n_workers)), each vote
  * packed in 32 bits as (other index << 6 | label): a pass then writes one
  * contiguous row at a time, and any range of items or of workers can go
- * to its own thread.  A worker's row lists its votes by item (the worker
- * side is built from the item side), the order in which an item-major pass
- * meets them: sums over a worker's votes come out the same, bit for bit,
- * from a worker-major pass and from one that adds each item's share as it
- * goes (dawid_skene.c).
+ * to its own thread.
  *
  * Limits: n_items and n_workers <= REP_INDEX_MAX (2^26 - 1, what fits
  * beside a 6-bit label; REP_MAX_LABELS is 64), n_obs < 2^32.
@@ -30,6 +26,7 @@
 #include <stdint.h>
 
 #include "reputation/obs.h"
+#include "reputation/parallel.h"
 
 #define REP_INDEX_LABEL_BITS 6
 #define REP_INDEX_LABEL_MASK ((1u << REP_INDEX_LABEL_BITS) - 1)
@@ -41,15 +38,16 @@ struct rep_vote_index {
 	size_t	 *item_start;	/* n_items + 1: votes of item i are */
 	uint32_t *item_votes;	/* [item_start[i], item_start[i+1]): w<<6|l */
 	size_t	 *worker_start; /* n_workers + 1: likewise, */
-	uint32_t *worker_votes; /* i<<6|l, by item, then batch order */
+	uint32_t *worker_votes; /* i<<6|l, in batch order within a row */
 };
 
 /*
- * Build the index of batch b (checked with rep_batch_check()), on the
- * calling thread.  0, REP_ERR_INVALID (bad batch or over the limits) or
- * REP_ERR_NOMEM; on error *ix is zeroed.
+ * Build the index of batch b (checked with rep_batch_check()), its two
+ * halves as two blocks on par (NULL: in turn here).  0, REP_ERR_INVALID
+ * (bad batch or over the limits) or REP_ERR_NOMEM; on error *ix is zeroed.
  */
-int rep_vote_index_build(const struct rep_batch *b, struct rep_vote_index *ix);
+int rep_vote_index_build(const struct rep_batch *b,
+    const struct rep_parallel *par, struct rep_vote_index *ix);
 
 void rep_vote_index_free(struct rep_vote_index *ix);
 

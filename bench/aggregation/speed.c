@@ -110,7 +110,7 @@ main(int argc, char **argv)
 		hits += rep_posterior_leader(m.item_post + (size_t)i * K, K) ==
 		    truth[i];
 	qsort(t_ds, (size_t)runs, sizeof(double), cmp_double);
-	if (rep_vote_index_build(&b, &ix) != 0)
+	if (rep_vote_index_build(&b, NULL, &ix) != 0)
 		return 2;
 	rep_fit_opts_default(&fo, K);
 	for (r = 0; r < runs; r++) {

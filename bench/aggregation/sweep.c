@@ -55,7 +55,7 @@ run_plain(const struct aggregate_data *d, int onecoin,
 	int	rc = REP_ERR_NOMEM;
 
 	if (a == NULL || b == NULL ||
-	    (rc = rep_vote_index_build(&d->batch, &ix)) != 0)
+	    (rc = rep_vote_index_build(&d->batch, NULL, &ix)) != 0)
 		goto done;
 	rep_fit_opts_default(&o, (int)K);
 	o.row_prior = o.acc_prior = 0.0;

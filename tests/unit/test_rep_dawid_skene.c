@@ -303,7 +303,7 @@ START_TEST(test_fit_plain_matches_run)
 	struct rep_fit_opts   o;
 	int		      i;
 
-	ck_assert_int_eq(rep_vote_index_build(&b, &ix), 0);
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
 	rep_fit_opts_default(&o, K);
 	o.row_prior = o.acc_prior = 0.0;
 	/* As many iterations each: only the float rows differ. */
@@ -340,7 +340,7 @@ START_TEST(test_onecoin_fit_matches_run)
 	struct rep_fit_opts	 o;
 	int			 i;
 
-	ck_assert_int_eq(rep_vote_index_build(&b, &ix), 0);
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
 	rep_fit_opts_default(&o, K);
 	o.acc_prior = 0.0;
 	ck_assert_int_eq(rep_onecoin_run(&b, NULL, &P, &m), 0);
@@ -374,7 +374,7 @@ START_TEST(test_fit_deterministic_across_blocks)
 	struct rep_onecoin_model q1 = { a1, n1, p1, 0, false, 0 };
 	struct rep_onecoin_model q2 = { a2, n1, p2, 0, false, 0 };
 
-	ck_assert_int_eq(rep_vote_index_build(&b, &ix), 0);
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
 	rep_fit_opts_default(&opt, KL);
 	ck_assert_int_eq(rep_ds_fit(&ix, NULL, &P, &opt, &m1), 0);
 	opt.par = &back;
@@ -411,7 +411,7 @@ START_TEST(test_fit_regularised_not_below_mv)
 	struct rep_ds_model	 m = { r, c, p, 0, false, 0 };
 	struct rep_onecoin_model q = { a, n, p, 0, false, 0 };
 
-	ck_assert_int_eq(rep_vote_index_build(&b, &ix), 0);
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
 	ck_assert_int_eq(rep_majority(&b, NULL, p), 0);
 	mv = accuracy_of(p, t, NI, KL);
 	rep_fit_opts_default(&opt, KL);
@@ -450,8 +450,8 @@ START_TEST(test_fit_worker_scale)
 	sub = b;
 	sub.obs = kept;
 	sub.n_obs = n;
-	ck_assert_int_eq(rep_vote_index_build(&b, &ix), 0);
-	ck_assert_int_eq(rep_vote_index_build(&sub, &ixs), 0);
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
+	ck_assert_int_eq(rep_vote_index_build(&sub, NULL, &ixs), 0);
 	rep_fit_opts_default(&o, K);
 	o.row_prior = o.acc_prior = 0.0;
 	ck_assert_int_eq(rep_ds_fit(&ixs, NULL, &P, &o, &m), 0);
@@ -474,7 +474,7 @@ START_TEST(test_fit_regularised_keeps_a_confuser)
 	struct rep_fit_opts   o;
 
 	/* 300 votes each, K = 3: the worker's own matrix wins. */
-	ck_assert_int_eq(rep_vote_index_build(&b, &ix), 0);
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
 	rep_fit_opts_default(&o, K);
 	ck_assert_int_eq(rep_ds_fit(&ix, NULL, &P, &o, &m), 0);
 	ck_assert(accuracy(post) >= 0.97);
@@ -495,7 +495,7 @@ START_TEST(test_fit_invalid)
 	struct rep_fit_opts	 o;
 	double			 scale[N_WORKERS] = { 1, 1, 1, 1.5, 1 };
 
-	ck_assert_int_eq(rep_vote_index_build(&b, &ix), 0);
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
 	rep_fit_opts_default(&o, K);
 	ck_assert_int_eq(rep_ds_fit(NULL, NULL, &P, &o, &m), REP_ERR_INVALID);
 	ck_assert_int_eq(rep_ds_fit(&ix, NULL, &P, NULL, &m), REP_ERR_INVALID);
