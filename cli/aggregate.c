@@ -632,17 +632,24 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 		ds.class_prior = wb;
 		ds.confusion = NULL;
 		ds.item_post = post;
-		if (me->method != METHOD_DS) {
-			if (stake_scales(d, p, scale))
-				o.worker_scale = scale;
-			rc = me->method == METHOD_STAKE
-			    ? stake_majority(d, p, wa, post)
-			    : run_replay(d, p, post);
-			if (rc != 0)
-				break;
-		}
-		rc = rep_ds_fit(&ix, me->method == METHOD_DS ? NULL : post, p,
-		    &o, &ds);
+		/*
+		 * stake with every stake at the reference or above: every
+		 * vote weighs the same, so its start is plain majority vote,
+		 * which the fit takes on the threads (it is then ds).
+		 */
+		if (me->method != METHOD_DS && stake_scales(d, p, scale))
+			o.worker_scale = scale;
+		if (me->method == METHOD_REPLAY)
+			rc = run_replay(d, p, post);
+		else if (me->method == METHOD_STAKE && o.worker_scale != NULL)
+			rc = stake_majority(d, p, wa, post);
+		if (rc != 0)
+			break;
+		rc = rep_ds_fit(&ix,
+		    me->method == METHOD_REPLAY || o.worker_scale != NULL
+			? post
+			: NULL,
+		    p, &o, &ds);
 		run->iterations = ds.iterations;
 		run->converged = ds.converged;
 		run->own_share = info.own_share;
