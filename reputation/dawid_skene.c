@@ -942,8 +942,8 @@ fit_free(struct fit *f)
  * Rows for n_rows * stride vectors.  From HUGE_PAGE bytes up they are
  * aligned to and advised into 2 MB pages: each EM pass reads one row per
  * vote at random from megabytes of them, and with 4 kB pages most of
- * those reads also miss the TLB (about 8% of the whole command's CPU time
- * on 10^6 votes; bench/aggregation/RESULTS.md).
+ * those reads also miss the TLB (0.95x the whole command's time on 10^6
+ * votes; bench/aggregation/RESULTS.md).
  */
 #define HUGE_PAGE ((size_t)2 << 20)
 

@@ -528,6 +528,28 @@ START_TEST(test_fit_class_centres)
 }
 END_TEST
 
+/* confusion = NULL: the same posteriors, no matrices computed. */
+START_TEST(test_fit_without_confusion)
+{
+	static double	      post2[N_ITEMS * K];
+	double		      prior2[K];
+	struct rep_batch      b = make_data();
+	struct rep_ds_model   m = { prior, conf, post, 0, false, 0 };
+	struct rep_ds_model   n = { prior2, NULL, post2, 0, false, 0 };
+	struct rep_vote_index ix;
+	struct rep_fit_opts   o;
+
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
+	rep_fit_opts_default(&o, K);
+	ck_assert_int_eq(rep_ds_fit(&ix, NULL, &P, &o, &m), 0);
+	ck_assert_int_eq(rep_ds_fit(&ix, NULL, &P, &o, &n), 0);
+	ck_assert_int_eq(n.iterations, m.iterations);
+	ck_assert(memcmp(post2, post, sizeof(post2)) == 0);
+	ck_assert(memcmp(prior2, prior, sizeof(prior2)) == 0);
+	rep_vote_index_free(&ix);
+}
+END_TEST
+
 START_TEST(test_fit_invalid)
 {
 	struct rep_batch	 b = make_data();
@@ -587,6 +609,7 @@ main(void)
 	tcase_add_test(tc, test_fit_worker_scale);
 	tcase_add_test(tc, test_fit_regularised_keeps_a_confuser);
 	tcase_add_test(tc, test_fit_class_centres);
+	tcase_add_test(tc, test_fit_without_confusion);
 	tcase_add_test(tc, test_fit_invalid);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
