@@ -525,22 +525,29 @@ stake_scales(const struct aggregate_data *d, const struct rep_params *p,
 /*
  * Stake-weighted majority vote: each vote weighs a new voter's weight,
  * which depends on the worker's stake only (worker_wt: n_workers, scratch).
+ * When every worker's weight is the same it is plain majority vote, which
+ * the fit computes itself (on the threads): then *equal is set and post is
+ * left alone.
  */
 static int
 stake_majority(const struct aggregate_data *d, const struct rep_params *p,
-    double *worker_wt, double *post)
+    double *worker_wt, double *post, bool *equal)
 {
 	struct rep_voter v;
 	double		*wt;
 	size_t		 i;
 	int		 rc, w;
 
-	if ((wt = malloc((d->batch.n_obs + 1) * sizeof(*wt))) == NULL)
-		return REP_ERR_NOMEM;
+	*equal = true;
 	for (w = 0; w < d->batch.n_workers; w++) {
 		rep_voter_init(&v, d->stake[w], p);
 		worker_wt[w] = rep_vote_weight(&v, d->batch.n_labels, p);
+		*equal = *equal && worker_wt[w] == worker_wt[0];
 	}
+	if (*equal)
+		return 0;
+	if ((wt = malloc((d->batch.n_obs + 1) * sizeof(*wt))) == NULL)
+		return REP_ERR_NOMEM;
 	for (i = 0; i < d->batch.n_obs; i++)
 		wt[i] = worker_wt[d->batch.obs[i].worker];
 	rc = rep_majority(&d->batch, wt, post);
@@ -581,6 +588,7 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 	struct rep_ds_model	   ds = { 0 };
 	struct rep_onecoin_model   oc = { 0 };
 	double			  *wa = NULL, *wb = NULL, *scale = NULL;
+	bool			   equal = false;
 	size_t nw = (size_t)b->n_workers + 1, K = (size_t)b->n_labels;
 	int    rc = REP_ERR_NOMEM;
 
@@ -632,24 +640,16 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 		ds.class_prior = wb;
 		ds.confusion = NULL;
 		ds.item_post = post;
-		/*
-		 * stake with every stake at the reference or above: every
-		 * vote weighs the same, so its start is plain majority vote,
-		 * which the fit takes on the threads (it is then ds).
-		 */
 		if (me->method != METHOD_DS && stake_scales(d, p, scale))
 			o.worker_scale = scale;
 		if (me->method == METHOD_REPLAY)
 			rc = run_replay(d, p, post);
-		else if (me->method == METHOD_STAKE && o.worker_scale != NULL)
-			rc = stake_majority(d, p, wa, post);
+		else if (me->method == METHOD_STAKE)
+			rc = stake_majority(d, p, wa, post, &equal);
 		if (rc != 0)
 			break;
 		rc = rep_ds_fit(&ix,
-		    me->method == METHOD_REPLAY || o.worker_scale != NULL
-			? post
-			: NULL,
-		    p, &o, &ds);
+		    me->method == METHOD_DS || equal ? NULL : post, p, &o, &ds);
 		run->iterations = ds.iterations;
 		run->converged = ds.converged;
 		run->own_share = info.own_share;
