@@ -53,9 +53,10 @@ static const struct method_entry {
 	{ "ds", METHOD_DS,
 	    "Dawid-Skene EM, one confusion matrix per worker, drawn toward the\n"
 	    "worker's one-coin row (its accuracy shrunk to the crowd's by an\n"
-	    "empirical-Bayes prior, the crowd's pooled wrong answers): K\n"
-	    "pseudo-votes per row (--row-prior), and one-coin outright below\n"
-	    "K^2 effective votes; started from majority vote" },
+	    "empirical-Bayes prior, moved by the crowd's accuracy on each\n"
+	    "class; the crowd's pooled wrong answers): K pseudo-votes per row\n"
+	    "(--row-prior), and that row outright below K^2 effective votes;\n"
+	    "started from majority vote" },
 	{ "onecoin", METHOD_ONECOIN,
 	    "one-coin EM: one accuracy per worker (shrunk to the crowd's by\n"
 	    "the same prior), wrong answers spread evenly, uniform class prior" },
@@ -78,11 +79,24 @@ static const char *const label_names[] = { "label", "true_label", "gold",
 	"answer", NULL };
 static const char *const stake_names[] = { "stake", NULL };
 
+/*
+ * Labels are few and repeat on every vote: a label of up to 8 bytes is
+ * looked up in a small direct-mapped cache of its bytes before the table.
+ */
+#define LABEL_CACHE 256
+
+struct label_hit {
+	uint64_t word; /* the label's bytes, zero-padded */
+	uint32_t len;
+	int32_t	 idx; /* -1: empty */
+};
+
 /* Loading state shared by the three record callbacks. */
 struct loader {
 	struct aggregate_data *d;
 	struct intern	       labels; /* in order of appearance */
-	int32_t		      *gold;   /* by item: unsorted label index */
+	struct label_hit       label_cache[LABEL_CACHE];
+	int32_t		      *gold; /* by item: unsorted label index */
 	size_t		       cap_obs;
 	bool		       header_done;
 };
@@ -136,6 +150,34 @@ intern_field(struct intern *t, const struct csv_record *rec, size_t f,
 	return -1;
 }
 
+/* Field f of rec as a label index, or < 0 with *rc and err set. */
+static int32_t
+label_index(struct loader *l, const struct csv_record *rec, size_t f, int *rc,
+    char *err, size_t errlen)
+{
+	struct intern_key k;
+	struct label_hit *h = NULL;
+	uint64_t	  word = 0;
+	size_t		  len = rec->len[f];
+	int32_t		  idx;
+
+	if (len <= 8) {
+		memcpy(&word, rec->field[f], len);
+		h = &l->label_cache[(word ^ word >> 24 ^ word >> 48 ^ len) %
+		    LABEL_CACHE];
+		if (h->idx >= 0 && h->word == word && h->len == len)
+			return h->idx;
+	}
+	intern_key_padded(&k, rec->field[f], len);
+	idx = intern_field(&l->labels, rec, f, &k, "labels", rc, err, errlen);
+	if (h != NULL && idx >= 0) {
+		h->word = word;
+		h->len = (uint32_t)len;
+		h->idx = idx;
+	}
+	return idx;
+}
+
 static int
 grow_obs(struct loader *l, size_t n, char *err, size_t errlen)
 {
@@ -174,7 +216,6 @@ on_votes(void *ctx, const struct csv_record *rec, size_t n, size_t *bad,
 	struct aggregate_data *d = l->d;
 	struct rep_obs	      *o;
 	struct intern_key      ki[CSV_BATCH_RECORDS], kw[CSV_BATCH_RECORDS];
-	struct intern_key      kl;
 	size_t		       r = 0;
 	int		       rc = 0;
 
@@ -205,13 +246,11 @@ on_votes(void *ctx, const struct csv_record *rec, size_t n, size_t *bad,
 	for (*bad = r; *bad < n; (*bad)++, o++) {
 		const struct csv_record *x = &rec[*bad];
 
-		intern_key_padded(&kl, x->field[2], x->len[2]);
 		if ((o->item = intern_field(&d->items, x, 0, &ki[*bad], "items",
 			 &rc, err, errlen)) < 0 ||
 		    (o->worker = intern_field(&d->workers, x, 1, &kw[*bad],
 			 "workers", &rc, err, errlen)) < 0 ||
-		    (o->label = intern_field(&l->labels, x, 2, &kl, "labels",
-			 &rc, err, errlen)) < 0)
+		    (o->label = label_index(l, x, 2, &rc, err, errlen)) < 0)
 			return rc;
 		d->batch.n_obs++;
 	}
@@ -374,6 +413,8 @@ aggregate_load(const char *votes_path, const char *stakes_path,
 
 	memset(d, 0, sizeof(*d));
 	l.d = d;
+	for (i = 0; i < LABEL_CACHE; i++)
+		l.label_cache[i].idx = -1;
 	d->items.max = AGG_MAX_ITEMS;
 	d->workers.max = AGG_MAX_WORKERS;
 	l.labels.max = REP_MAX_LABELS;
@@ -460,37 +501,55 @@ aggregate_method_known(const char *name)
 	return method_find(name) != NULL;
 }
 
-/* Stake factors relative to the cap: in [0, 1], 1 at the reference stake. */
-static void
+/*
+ * Stake factors relative to the cap: in [0, 1], 1 at the reference stake.
+ * Returns whether any is below 1 (if none is, EM needs no scale).
+ */
+static bool
 stake_scales(const struct aggregate_data *d, const struct rep_params *p,
     double *scale)
 {
-	int w;
+	bool any = false;
+	int  w;
 
 	for (w = 0; w < d->batch.n_workers; w++) {
 		double h = rep_stake_factor(d->stake[w], p);
 
 		scale[w] =
 		    p->stake_cap > 0.0 ? fmin(1.0, h / p->stake_cap) : 1.0;
+		any = any || scale[w] != 1.0;
 	}
+	return any;
 }
 
-/* Stake-weighted majority vote: each vote weighs a new voter's weight. */
+/*
+ * Stake-weighted majority vote: each vote weighs a new voter's weight,
+ * which depends on the worker's stake only (worker_wt: n_workers, scratch).
+ * When every worker's weight is the same it is plain majority vote, which
+ * the fit computes itself (on the threads): then *equal is set and post is
+ * left alone.
+ */
 static int
 stake_majority(const struct aggregate_data *d, const struct rep_params *p,
-    double *post)
+    double *worker_wt, double *post, bool *equal)
 {
 	struct rep_voter v;
 	double		*wt;
 	size_t		 i;
-	int		 rc;
+	int		 rc, w;
 
+	*equal = true;
+	for (w = 0; w < d->batch.n_workers; w++) {
+		rep_voter_init(&v, d->stake[w], p);
+		worker_wt[w] = rep_vote_weight(&v, d->batch.n_labels, p);
+		*equal = *equal && worker_wt[w] == worker_wt[0];
+	}
+	if (*equal)
+		return 0;
 	if ((wt = malloc((d->batch.n_obs + 1) * sizeof(*wt))) == NULL)
 		return REP_ERR_NOMEM;
-	for (i = 0; i < d->batch.n_obs; i++) {
-		rep_voter_init(&v, d->stake[d->batch.obs[i].worker], p);
-		wt[i] = rep_vote_weight(&v, d->batch.n_labels, p);
-	}
+	for (i = 0; i < d->batch.n_obs; i++)
+		wt[i] = worker_wt[d->batch.obs[i].worker];
 	rc = rep_majority(&d->batch, wt, post);
 	free(wt);
 	return rc;
@@ -522,12 +581,14 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 	const struct method_entry *me = method_find(run->method);
 	const struct rep_batch	  *b = &d->batch;
 	const struct rep_params	  *p = run->params;
+	struct rep_params	   plain;
 	struct rep_vote_index	   ix = { 0 };
 	struct rep_fit_opts	   o;
 	struct rep_fit_info	   info = { 0 };
 	struct rep_ds_model	   ds = { 0 };
 	struct rep_onecoin_model   oc = { 0 };
 	double			  *wa = NULL, *wb = NULL, *scale = NULL;
+	bool			   equal = false;
 	size_t nw = (size_t)b->n_workers + 1, K = (size_t)b->n_labels;
 	int    rc = REP_ERR_NOMEM;
 
@@ -538,8 +599,13 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 		return REP_ERR_INVALID;
 	if (me->method == METHOD_MV)
 		return rep_majority(b, NULL, post);
-	wa = malloc(nw * K * K * sizeof(double));
-	wb = malloc(nw * sizeof(double));
+	/*
+	 * Per-worker scratch; wb is also DS's class prior (K doubles, more
+	 * than the workers when few of them use many labels).  No confusion
+	 * matrices: only the posteriors are printed.
+	 */
+	wa = malloc(nw * sizeof(double));
+	wb = malloc((nw + K) * sizeof(double));
 	scale = malloc(nw * sizeof(double));
 	if (wa == NULL || wb == NULL || scale == NULL)
 		goto done;
@@ -552,6 +618,11 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 	rep_fit_opts_default(&o, b->n_labels);
 	if (run->row_prior >= 0.0)
 		o.row_prior = run->row_prior;
+	if (o.row_prior == 0.0 && p->em_tol > AGG_EM_TOL_PLAIN) {
+		plain = *p;
+		plain.em_tol = AGG_EM_TOL_PLAIN;
+		p = &plain;
+	}
 	o.par = run->par;
 	o.info = &info;
 	switch (me->method) {
@@ -567,19 +638,18 @@ aggregate_estimate(const struct aggregate_data *d, struct aggregate_run *run,
 	case METHOD_STAKE:
 	case METHOD_REPLAY:
 		ds.class_prior = wb;
-		ds.confusion = wa;
+		ds.confusion = NULL;
 		ds.item_post = post;
-		if (me->method != METHOD_DS) {
-			stake_scales(d, p, scale);
+		if (me->method != METHOD_DS && stake_scales(d, p, scale))
 			o.worker_scale = scale;
-			rc = me->method == METHOD_STAKE
-			    ? stake_majority(d, p, post)
-			    : run_replay(d, p, post);
-			if (rc != 0)
-				break;
-		}
-		rc = rep_ds_fit(&ix, me->method == METHOD_DS ? NULL : post, p,
-		    &o, &ds);
+		if (me->method == METHOD_REPLAY)
+			rc = run_replay(d, p, post);
+		else if (me->method == METHOD_STAKE)
+			rc = stake_majority(d, p, wa, post, &equal);
+		if (rc != 0)
+			break;
+		rc = rep_ds_fit(&ix,
+		    me->method == METHOD_DS || equal ? NULL : post, p, &o, &ds);
 		run->iterations = ds.iterations;
 		run->converged = ds.converged;
 		run->own_share = info.own_share;
@@ -757,7 +827,10 @@ put_confidence(char *p, double x)
 
 /*
  * The output is formatted in blocks of items (in output order), on the
- * threads, each into a buffer of its own, then written in order.
+ * threads, each into a buffer of its own, then written in order.  Output
+ * order visits the items at random, so each item's answer is first taken
+ * from its posterior row in index order (a sequential pass), and the
+ * formatting reads 16 bytes per item instead of a row of K doubles.
  */
 struct out_block {
 	char  *buf;
@@ -765,14 +838,40 @@ struct out_block {
 	bool   failed;
 };
 
+struct answer {
+	double	confidence;
+	int32_t label;
+};
+
 struct out_job {
 	const struct aggregate_data *d;
 	const int32_t		    *order;
 	const double		    *post;
+	struct answer		    *answer; /* n_items, by index */
 	char *const		    *label_csv;
 	size_t			     label_max; /* longest label_csv */
 	struct out_block	    *block;
 };
+
+/* The leading label and its probability of a block of items, by index. */
+static void
+answer_block_run(void *arg, int blk)
+{
+	struct out_job *job = arg;
+	size_t		K = (size_t)job->d->batch.n_labels, i, lo, hi;
+
+	lo = (size_t)blk * OUT_BLOCK_ITEMS;
+	hi = lo + OUT_BLOCK_ITEMS < (size_t)job->d->batch.n_items
+	    ? lo + OUT_BLOCK_ITEMS
+	    : (size_t)job->d->batch.n_items;
+	for (i = lo; i < hi; i++) {
+		const double *row = job->post + i * K;
+		int	      leader = rep_posterior_leader(row, (int)K);
+
+		job->answer[i].label = leader;
+		job->answer[i].confidence = row[leader];
+	}
+}
 
 static bool
 needs_quotes(const char *s, size_t len)
@@ -793,8 +892,8 @@ out_block_run(void *arg, int blk)
 	struct out_job	    *job = arg;
 	const struct intern *t = &job->d->items;
 	struct out_block    *ob = &job->block[blk];
-	size_t K = (size_t)job->d->batch.n_labels, i, lo, hi, n, room = 0;
-	char  *p, *q;
+	size_t		     i, lo, hi, n, room = 0;
+	char		    *p, *q;
 
 	lo = (size_t)blk * OUT_BLOCK_ITEMS;
 	hi = lo + OUT_BLOCK_ITEMS < (size_t)job->d->batch.n_items
@@ -807,10 +906,9 @@ out_block_run(void *arg, int blk)
 		return;
 	}
 	for (p = ob->buf, i = lo; i < hi; i++) {
-		int32_t	      it = job->order[i];
-		const double *row = job->post + (size_t)it * K;
-		const char   *name = intern_name(t, it);
-		int	      leader = rep_posterior_leader(row, (int)K);
+		int32_t	    it = job->order[i];
+		const char *name = intern_name(t, it);
+		int	    leader = job->answer[it].label;
 
 		if (!needs_quotes(name, t->len[it])) {
 			memcpy(p, name, t->len[it]);
@@ -829,7 +927,7 @@ out_block_run(void *arg, int blk)
 		n = strlen(job->label_csv[leader]);
 		memcpy(p, job->label_csv[leader], n);
 		p += n;
-		p = put_confidence(p, row[leader]);
+		p = put_confidence(p, job->answer[it].confidence);
 		if (job->d->gold[it] != AGG_GOLD_NONE) {
 			ob->scored++;
 			ob->hits += leader == job->d->gold[it];
@@ -844,14 +942,19 @@ write_labels(const struct aggregate_data *d, const int32_t *order,
     const double *post, char *const *label_csv, const struct rep_parallel *par,
     size_t *hits, size_t *scored)
 {
-	struct out_job job = { d, order, post, label_csv, 0, NULL };
+	struct out_job job = { d, order, post, NULL, label_csv, 0, NULL };
 	size_t	       n_items = (size_t)d->batch.n_items, k;
 	int	       n_blocks, b, rc = -1;
 
 	n_blocks = (int)((n_items + OUT_BLOCK_ITEMS - 1) / OUT_BLOCK_ITEMS);
 	if ((job.block = calloc((size_t)n_blocks + 1, sizeof(*job.block))) ==
-	    NULL)
+		NULL ||
+	    (job.answer = malloc((n_items + 1) * sizeof(*job.answer))) ==
+		NULL) {
+		free(job.block);
 		return -1;
+	}
+	rep_parallel_for(par, n_blocks, answer_block_run, &job);
 	for (k = 0; k < (size_t)d->batch.n_labels; k++)
 		if (strlen(label_csv[k]) > job.label_max)
 			job.label_max = strlen(label_csv[k]);
@@ -877,6 +980,7 @@ done:
 	for (b = 0; b < n_blocks; b++)
 		free(job.block[b].buf);
 	free(job.block);
+	free(job.answer);
 	return rc;
 }
 
@@ -933,7 +1037,8 @@ usage(FILE *f)
 	    "to stdout, sorted by item (integers by value first, then other "
 	    "names bytewise);\n"
 	    "EM stops when the log-likelihood changes by less than 1e-6 of "
-	    "itself.\n"
+	    "itself\n"
+	    "(1e-7 with --row-prior 0: plain Dawid-Skene converges slowly).\n"
 	    "Exit status: 0 labels written; 1 bad input (the message names "
 	    "file and line);\n"
 	    "2 usage error, an input that cannot be read, or out of "

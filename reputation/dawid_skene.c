@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "reputation/dawid_skene.h"
 #include "reputation/majority.h"
@@ -273,6 +274,7 @@ rep_onecoin_run(const struct rep_batch *b, const double *init_post,
  * confusion at the end.
  */
 #define PREFETCH_AHEAD 32
+#define CLASS_PSEUDO 2.0 /* votes pulling a class's accuracy to abar */
 #define ROW_ALIGN 64
 
 struct fit {
@@ -295,6 +297,8 @@ struct fit {
 	double	s, a;	   /* row and accuracy prior strengths in use */
 	bool	a_fixed;   /* a has settled: no more EB steps */
 	double	abar;	   /* pooled accuracy */
+	/* exp(logit(abar) - logit(accuracy on class k)), pooled */
+	double	class_odds[REP_MAX_LABELS];
 	double	rho[REP_MAX_LABELS];	  /* class prior */
 	rep_v4f lrho[REP_MAX_LABELS / 4]; /* log class prior */
 	/* The crowd's wrong answers on class k: e[k][l], stored [l][k]. */
@@ -351,8 +355,9 @@ live_lanes(int K)
 
 /*
  * Exponentials of a row of log scores relative to its maximum, in place
- * (padding lanes become 0); *sum gets their sum.  Returns log Σ_k
- * exp(t[k]), in double.
+ * (padding lanes become 0); *sum gets their sum, in [1, K].  Returns the
+ * maximum: log Σ_k exp(t[k]) is that plus log *sum, which the caller
+ * takes for many rows at once (struct log_sum).
  */
 static double
 vec_exp_row(rep_v4f *t, int K, int C, double *sum)
@@ -373,7 +378,32 @@ vec_exp_row(rep_v4f *t, int K, int C, double *sum)
 	t[C - 1] = rep_v4f_select(live, t[C - 1], REP_V4F(0.0f));
 	for (*sum = 0.0, c = 0; c < C; c++)
 		*sum += (double)t[c][0] + t[c][1] + t[c][2] + t[c][3];
-	return m + log(*sum);
+	return m;
+}
+
+/*
+ * Σ log x_i over many x_i in [1, REP_MAX_LABELS], with one log per ~150
+ * of them instead of one each: the product is kept below 2^900 (each
+ * factor is at most 2^6) and its log added when it gets there.
+ */
+struct log_sum {
+	double sum, prod;
+};
+
+static void
+log_sum_add(struct log_sum *ls, double x)
+{
+	ls->prod *= x;
+	if (ls->prod > 0x1p900) {
+		ls->sum += log(ls->prod);
+		ls->prod = 1.0;
+	}
+}
+
+static double
+log_sum_total(const struct log_sum *ls)
+{
+	return ls->sum + log(ls->prod);
 }
 
 /*
@@ -530,6 +560,13 @@ clamp(double x, double lo, double hi)
 	return x < lo ? lo : x > hi ? hi : x;
 }
 
+/* log(p / (1 - p)) for p in (0, 1) */
+static double
+logit(double p)
+{
+	return log(p / (1.0 - p));
+}
+
 /* Every stride-th worker: the sample the strengths are estimated on. */
 static int
 eb_stride(const struct fit *f)
@@ -634,9 +671,32 @@ ds_accuracy_step(struct fit *f)
 }
 
 /*
+ * Worker w's centre on true class k: its shrunk accuracy a_w moved by the
+ * crowd's offset for class k on the logit scale,
+ *	logit m[k][k] = logit a_w + logit acc_k - logit abar,
+ * into the lanes of diag (padding lanes 0.5).  With odds_k = exp(logit
+ * abar - logit acc_k), m[k][k] = 1 / (1 + (1 - a_w) / a_w odds_k): no exp
+ * or log per worker.
+ */
+static void
+class_accuracy(const struct fit *f, double aw, rep_v4f *diag)
+{
+	double odds = (1.0 - aw) / aw;
+	int    c, k;
+
+	for (c = 0; c < f->C; c++)
+		diag[c] = REP_V4F(0.5f);
+	for (k = 0; k < f->K; k++)
+		diag[k / 4][k % 4] =
+		    (float)clamp(1.0 / (1.0 + odds * f->class_odds[k]), 1e-6,
+			1.0 - 1e-6);
+}
+
+/*
  * DS M-step, second pass: each worker's counts become log pi_w.  With the
- * row prior (s > 0), row k's centre is the worker's one-coin row,
- *	m[k][k] = a_w,  m[k][l] = (1 - a_w) e[k][l],
+ * row prior (s > 0), row k's centre is the worker's one-coin row with the
+ * crowd's difficulty of class k (class_accuracy()),
+ *	m[k][k] = a_wk,  m[k][l] = (1 - a_wk) e[k][l],
  * its MAP estimate under s pseudo-votes is
  *	(N[k][l] + s m[k][l] + sm + d [k = l]) / (N[k] + s + K sm + d),
  * and pi_w is the centre for a worker with fewer than K^2 effective votes,
@@ -652,12 +712,17 @@ ds_normalize_block(void *arg, int blk)
 	float			     sm = (float)f->p->em_smoothing;
 	float			     d = (float)f->p->em_diag_prior;
 	rep_v4f			     inv[REP_MAX_LABELS / 4], num, cm;
-	double			     right, votes, aw = 0.0, own = 1.0;
+	rep_v4f			     diag[REP_MAX_LABELS / 4];
+	rep_v4f			     lwrong[REP_MAX_LABELS / 4];
+	rep_v4f			     lright[REP_MAX_LABELS / 4];
+	double			     right, votes, own = 1.0;
 	double			     kk = (double)f->K * f->K;
 	size_t			     st = f->stride;
 	int			     w, lo, hi, c, k, l, K = f->K, C = f->C;
 
 	block_range(blk, REP_FIT_WORKER_BLOCK, ix->n_workers, &lo, &hi);
+	for (c = 0; c < C; c++)
+		diag[c] = REP_V4F(0.0f);
 	for (w = lo; w < hi; w++) {
 		rep_v4f *row = f->Lf + (size_t)w * K * st;
 
@@ -671,21 +736,25 @@ ds_normalize_block(void *arg, int blk)
 		if (s > 0.0f) {
 			for (right = 0.0, k = 0; k < K; k++)
 				right += row[(size_t)k * st + k / 4][k % 4];
-			aw = clamp(shrunk_accuracy(f, right, votes), 1e-6,
-			    1.0 - 1e-6);
+			class_accuracy(f,
+			    clamp(shrunk_accuracy(f, right, votes), 1e-6,
+				1.0 - 1e-6),
+			    diag);
 			own = clamp((f->neff[w] - kk) / kk, 0.0, 1.0);
 		}
 		if (s > 0.0f && own <= 0.0) {
-			/* One-coin outright: log m is a sum, no log per cell. */
-			float law = (float)log(aw), lnaw = (float)log(1.0 - aw);
-
+			/* The centre outright: log m is a sum of two logs. */
+			for (c = 0; c < C; c++) {
+				lright[c] = rep_v4f_log(diag[c]);
+				lwrong[c] =
+				    rep_v4f_log(REP_V4F(1.0f) - diag[c]);
+			}
 			for (l = 0; l < K; l++) {
 				rep_v4f *r = row + (size_t)l * st;
 
 				for (c = 0; c < C; c++)
-					r[c] =
-					    REP_V4F(lnaw) + f->log_shapeT[l][c];
-				r[l / 4][l % 4] = law;
+					r[c] = lwrong[c] + f->log_shapeT[l][c];
+				r[l / 4][l % 4] = lright[l / 4][l % 4];
 			}
 			continue;
 		}
@@ -693,10 +762,10 @@ ds_normalize_block(void *arg, int blk)
 			rep_v4f *r = row + (size_t)l * st;
 
 			for (c = 0; c < C; c++) {
-				cm = REP_V4F((float)(1.0 - aw)) *
-				    f->shapeT[l][c];
+				cm =
+				    (REP_V4F(1.0f) - diag[c]) * f->shapeT[l][c];
 				if (c == l / 4)
-					cm[l % 4] = (float)aw;
+					cm[l % 4] = diag[c][l % 4];
 				num = r[c] + REP_V4F(s) * cm + REP_V4F(sm);
 				if (c == l / 4)
 					num[l % 4] += d;
@@ -719,6 +788,7 @@ ds_estep_block(void *arg, int blk)
 	const double		    *scale = f->o->worker_scale;
 	double			    *rho = f->blk_rho + (size_t)blk * f->K;
 	rep_v4f			     t[REP_MAX_LABELS / 4];
+	struct log_sum		     ls = { 0.0, 1.0 };
 	double			     ll = 0.0, sum;
 	size_t			     j, st = f->stride;
 	int			     i, lo, hi, c, k, K = f->K, C = f->C;
@@ -752,9 +822,10 @@ ds_estep_block(void *arg, int blk)
 					    REP_V4F((float)scale[w]) * row[c];
 		}
 		ll += vec_exp_row(t, K, C, &sum);
+		log_sum_add(&ls, sum);
 		store_post(f, i, t, sum, rho);
 	}
-	f->blk_ll[blk] = ll;
+	f->blk_ll[blk] = ll + log_sum_total(&ls);
 }
 
 /* One-coin M-step: expected right answers and votes of a worker block. */
@@ -801,7 +872,8 @@ oc_estep_block(void *arg, int blk)
 	const struct rep_vote_index *ix = f->ix;
 	double			    *rho = f->blk_rho + (size_t)blk * f->K;
 	rep_v4f			     t[REP_MAX_LABELS / 4];
-	double			     ll = 0.0, wrong, sum;
+	struct log_sum		     ls = { 0.0, 1.0 };
+	double			     ll = 0.0, wrong, sum, uniform = -log(f->K);
 	size_t			     j;
 	int			     i, lo, hi, c, k, l, K = f->K, C = f->C;
 
@@ -809,7 +881,7 @@ oc_estep_block(void *arg, int blk)
 	for (k = 0; k < K; k++)
 		rho[k] = 0.0;
 	for (i = lo; i < hi; i++) {
-		wrong = -log((double)K);
+		wrong = uniform;
 		for (c = 0; c < C; c++)
 			t[c] = REP_V4F(0.0f);
 		for (j = ix->item_start[i]; j < ix->item_start[i + 1]; j++) {
@@ -821,9 +893,10 @@ oc_estep_block(void *arg, int blk)
 			t[l / 4][l % 4] += (float)(f->right[w] - f->wrong[w]);
 		}
 		ll += vec_exp_row(t, K, C, &sum) + wrong;
+		log_sum_add(&ls, sum);
 		store_post(f, i, t, sum, rho);
 	}
-	f->blk_ll[blk] = ll;
+	f->blk_ll[blk] = ll + log_sum_total(&ls);
 }
 
 /* pi_w[k][l] into the model's confusion (rows renormalised in double). */
@@ -865,13 +938,31 @@ fit_free(struct fit *f)
 	free(f->wrong);
 }
 
+/*
+ * Rows for n_rows * stride vectors.  From HUGE_PAGE bytes up they are
+ * aligned to and advised into 2 MB pages: each EM pass reads one row per
+ * vote at random from megabytes of them, and with 4 kB pages most of
+ * those reads also miss the TLB (0.95x the whole command's time on 10^6
+ * votes; bench/aggregation/RESULTS.md).
+ */
+#define HUGE_PAGE ((size_t)2 << 20)
+
 static rep_v4f *
 alloc_rows(size_t n_rows, size_t stride)
 {
 	size_t bytes = (n_rows * stride * sizeof(rep_v4f) + ROW_ALIGN - 1) /
 	    ROW_ALIGN * ROW_ALIGN;
+	rep_v4f *rows;
 
-	return aligned_alloc(ROW_ALIGN, bytes ? bytes : ROW_ALIGN);
+	if (bytes < HUGE_PAGE)
+		return aligned_alloc(ROW_ALIGN, bytes ? bytes : ROW_ALIGN);
+	bytes = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	rows = aligned_alloc(HUGE_PAGE, bytes);
+#ifdef MADV_HUGEPAGE
+	if (rows != NULL)
+		(void)madvise(rows, bytes, MADV_HUGEPAGE);
+#endif
+	return rows;
 }
 
 static int
@@ -999,6 +1090,19 @@ ds_pool(struct fit *f)
 						p->em_smoothing) /
 					sum);
 	}
+	/*
+	 * The crowd's accuracy on class k, shrunk to abar by CLASS_PSEUDO
+	 * votes so that a class without votes gets no offset.
+	 */
+	for (k = 0; k < K; k++) {
+		double ak, n_k = 0.0;
+
+		for (l = 0; l < K; l++)
+			n_k += tot[(size_t)l * K + k];
+		ak = (tot[(size_t)k * K + k] + CLASS_PSEUDO * f->abar) /
+		    (n_k + CLASS_PSEUDO);
+		f->class_odds[k] = exp(logit(f->abar) - logit(ak));
+	}
 	for (l = 0; l < K; l++)
 		for (k = 0; k < K; k++)
 			f->log_shapeT[l][k / 4][k % 4] = l == k
@@ -1030,8 +1134,7 @@ rep_ds_fit(const struct rep_vote_index *ix, const double *init_post,
 	double	   ll = 0.0, prev = 0.0;
 	int	   iter, k, rc;
 
-	if (m == NULL || m->class_prior == NULL || ix == NULL ||
-	    (m->confusion == NULL && ix->n_workers > 0))
+	if (m == NULL || m->class_prior == NULL || ix == NULL)
 		return REP_ERR_INVALID;
 	if ((rc = fit_init(&f, ix, init_post, p, o, m->item_post, false)) != 0)
 		return rc;
@@ -1058,7 +1161,8 @@ rep_ds_fit(const struct rep_vote_index *ix, const double *init_post,
 	for (k = 0; k < f.K; k++)
 		m->class_prior[k] = f.rho[k];
 	f.acc = m->confusion;
-	rep_parallel_for(o->par, f.n_wblocks, ds_export_block, &f);
+	if (m->confusion != NULL)
+		rep_parallel_for(o->par, f.n_wblocks, ds_export_block, &f);
 	fit_free(&f);
 	return REP_OK;
 }

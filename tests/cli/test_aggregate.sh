@@ -132,6 +132,16 @@ tail -n +2 "$fx/agg_votes.csv" >"$tmp/nohdr.csv"
 "$agg" --votes "$tmp/nohdr.csv" --method mv >"$tmp/out2" 2>/dev/null &&
     cmp -s "$tmp/out2" "$tmp/want" || fail "missing header"
 
+# 5b. Fewer workers than labels: one worker, three labels (DS's class
+#     prior once overran a buffer sized by the workers; valgrind saw it).
+printf 'a,w1,x\nb,w1,y\nc,w1,z\n' >"$tmp/one_worker.csv"
+for m in $methods; do
+	"$agg" --votes "$tmp/one_worker.csv" --method "$m" >"$tmp/out" \
+	    2>"$tmp/err" || fail "one worker, method $m: exit $?"
+	[ "$(tail -n +2 "$tmp/out" | cut -d, -f1,2 | tr '\n' ' ')" = \
+	    "a,x b,y c,z " ] || fail "one worker, method $m: $(cat "$tmp/out")"
+done
+
 # 6. "-" reads standard input, for votes, stakes or gold (one of them).
 "$agg" --votes - --method mv <"$fx/agg_votes.csv" >"$tmp/out2" 2>/dev/null &&
     cmp -s "$tmp/out2" "$tmp/want" || fail "--votes - (stdin)"

@@ -486,6 +486,70 @@ START_TEST(test_fit_regularised_keeps_a_confuser)
 }
 END_TEST
 
+/*
+ * Class difficulty reaches workers with few votes: 1,500 workers of 4
+ * votes each (below K^2 effective votes: each one's matrix is its centre)
+ * on 2,000 items of two classes, class 0 answered right 90% of the time,
+ * class 1 60%.  The centres keep that difference (a single accuracy per
+ * worker would make both diagonals the same).
+ */
+START_TEST(test_fit_class_centres)
+{
+	enum { CK = 2, CI = 2000, CW = 1500, CV = 3 };
+	static struct rep_obs cobs[CI * CV];
+	static double	      cpost[CI * CK], cconf[CW * CK * CK];
+	double		      cprior[CK], d0 = 0.0, d1 = 0.0;
+	struct rep_batch      b = { cobs, CI * CV, CI, CW, CK };
+	struct rep_ds_model   m = { cprior, cconf, cpost, 0, false, 0 };
+	struct rep_vote_index ix;
+	struct rep_fit_opts   o;
+	int		      i, v, w, t;
+
+	rng_state = 0xfeedbeefcafeULL;
+	for (i = 0; i < CI; i++) {
+		t = uniform01() < 0.5 ? 0 : 1;
+		for (v = 0; v < CV; v++) {
+			cobs[i * CV + v].item = i;
+			cobs[i * CV + v].worker = (i * CV + v) % CW;
+			cobs[i * CV + v].label =
+			    uniform01() < (t == 0 ? 0.9 : 0.6) ? t : 1 - t;
+		}
+	}
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
+	rep_fit_opts_default(&o, CK);
+	ck_assert_int_eq(rep_ds_fit(&ix, NULL, &P, &o, &m), 0);
+	for (w = 0; w < CW; w++) {
+		d0 += cconf[(w * CK + 0) * CK + 0] / CW;
+		d1 += cconf[(w * CK + 1) * CK + 1] / CW;
+	}
+	ck_assert(d0 > d1 + 0.15);
+	assert_rows(cconf, CW * CK, CK);
+	rep_vote_index_free(&ix);
+}
+END_TEST
+
+/* confusion = NULL: the same posteriors, no matrices computed. */
+START_TEST(test_fit_without_confusion)
+{
+	static double	      post2[N_ITEMS * K];
+	double		      prior2[K];
+	struct rep_batch      b = make_data();
+	struct rep_ds_model   m = { prior, conf, post, 0, false, 0 };
+	struct rep_ds_model   n = { prior2, NULL, post2, 0, false, 0 };
+	struct rep_vote_index ix;
+	struct rep_fit_opts   o;
+
+	ck_assert_int_eq(rep_vote_index_build(&b, NULL, &ix), 0);
+	rep_fit_opts_default(&o, K);
+	ck_assert_int_eq(rep_ds_fit(&ix, NULL, &P, &o, &m), 0);
+	ck_assert_int_eq(rep_ds_fit(&ix, NULL, &P, &o, &n), 0);
+	ck_assert_int_eq(n.iterations, m.iterations);
+	ck_assert(memcmp(post2, post, sizeof(post2)) == 0);
+	ck_assert(memcmp(prior2, prior, sizeof(prior2)) == 0);
+	rep_vote_index_free(&ix);
+}
+END_TEST
+
 START_TEST(test_fit_invalid)
 {
 	struct rep_batch	 b = make_data();
@@ -544,6 +608,8 @@ main(void)
 	tcase_add_test(tc, test_fit_regularised_not_below_mv);
 	tcase_add_test(tc, test_fit_worker_scale);
 	tcase_add_test(tc, test_fit_regularised_keeps_a_confuser);
+	tcase_add_test(tc, test_fit_class_centres);
+	tcase_add_test(tc, test_fit_without_confusion);
 	tcase_add_test(tc, test_fit_invalid);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
