@@ -23,7 +23,9 @@
 # times (the same seed: the spread is the market's own nondeterminism,
 # labelers racing for leases); the tables show each cell's first run, a
 # spread table every run of the repeated ones.  --render FILE only
-# re-renders the section from such a file.  Progress on stderr.
+# re-renders the section from such a file.  Progress on stderr.  Exit
+# status 1 when a replay failed (the section names it), 2 on a usage
+# error or when no replay ran (the section on file is then kept).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -133,6 +135,10 @@ else
 	fi
 fi
 
+# Nothing replayed (a missing node package, a build that does not start):
+# the section on file stays as it is.
+[ -s "$JSONL" ] || die "every replay failed (${FAILED:-none run}); $OUT left as it was"
+
 SECTION=$TMP/section.md
 {
 	echo '<!-- replay below -->'
@@ -161,3 +167,5 @@ awk -v sec="$SECTION" '
 # (awk takes `had` before it reads the file: 0 when there is no section yet.)
 cat "$TMP/out.md" >"$OUT"
 printf 'replay.sh: wrote the replay section of %s\n' "$OUT" >&2
+# A replay that failed is named in the section; the run still fails.
+[ -z "${FAILED:-}" ] || { printf 'replay.sh: failed: %s\n' "$FAILED" >&2; exit 1; }
