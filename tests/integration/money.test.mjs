@@ -266,6 +266,48 @@ test('a vote with "next": true leases the next task in the same request', async 
   assert.equal('next' in v4.body, false);
 });
 
+// One labeler's two votes and an unstake of most of its free stake, all at
+// once, many times: every bond lands whole or not at all, and what the
+// bond account holds is what its open votes bond.
+test('one labeler\'s votes and an unstake at once: the bond account holds exactly its open votes\' bonds', async () => {
+  const tasks = [];
+  for (let i = 0; i < 24; i++) tasks.push({ data: { n: i } });
+  const p = await newProject({ gold_rate: 0, min_votes: 3, max_votes: 3, min_stake: 1_000_000 }, 500_000_000, tasks);
+  const l = await labeler(40_000_000);
+  const bondsOpen = async () => Number((await st.sql(`SELECT coalesce(sum(v.bond), 0)::bigint AS b FROM votes v
+    JOIN tasks t ON t.id = v.task_id WHERE v.account_id = $1 AND t.status = 'open'`, [l.id]))[0].b);
+  let voted = 0;
+  for (let round = 0; round < 8; round++) {
+    // Free stake back to 40 credits, then two leases.
+    const top = 40_000_000 - (await me(l)).stake_free;
+    if (top > 0) {
+      await credit(st, l.id, top);
+      assert.equal((await api(st.url, 'POST', '/v1/me/stake', { token: l.token, body: { amount: top } })).status, 200);
+    }
+    const a = (await claim(l, p.id)).body;
+    const b = (await claim(l, p.id)).body;
+    assert.notEqual(a.assignment_id, b.assignment_id);
+    // Odd rounds unstake all but a few micro-credits of the free stake:
+    // a vote read before it no longer finds its bond (LC001) and is
+    // computed again or refused.
+    const m0 = await me(l);
+    const amount = round % 2 ? m0.stake_free - 1000 : Math.floor(m0.stake_free / 4);
+    const [va, vb, un] = await Promise.all([vote(l, a, 'cat'), vote(l, b, 'dog'),
+      api(st.url, 'POST', '/v1/me/unstake', { token: l.token, body: { amount } })]);
+    for (const v of [va, vb]) {
+      assert.ok(v.status === 201 || v.status === 409 || v.status === 403, v.text);
+      if (v.status === 201) voted++;
+    }
+    assert.ok(un.status === 202 || un.status === 409, un.text);
+    const m = await me(l);
+    assert.equal(m.bonded, await bondsOpen(), `round ${round}: the bond account is its open votes' bonds`);
+    for (const x of [a, b]) {
+      await api(st.url, 'POST', `/v1/assignments/${x.assignment_id}/skip`, { token: l.token });
+    }
+  }
+  assert.ok(voted >= 6, `votes went through: ${voted}`);
+});
+
 test('an expired lease is swept: its slot returns, and a vote on it is refused', async () => {
   const s2 = await st.startServer({ LABELCHAIN_LEASE: '5' });
   const p = await newProject({ gold_rate: 0, min_votes: 1, max_votes: 1, min_stake: 1_000_000 }, 100_000_000, [{ data: { n: 1 } }]);
