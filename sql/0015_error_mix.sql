@@ -1,0 +1,15 @@
+-- 0015_error_mix.sql — the crowd's wrong answers, by truth and answer.
+--
+-- The live posterior weighed a vote as if its voter, when wrong, picked
+-- any other label alike (the one-coin model).  Crowds do not: on the dog
+-- set 94% of the wrong answers on each breed name its look-alike, and
+-- three agreeing votes for the look-alike came out 0.997 sure and right
+-- 75% of the time (bench/aggregation/RESULTS.md).  Each re-estimation now
+-- counts the wrong answers of its fit — every vote, against each label it
+-- does not name, as sure as the fit is that the item has that label —
+-- and the posterior of every later vote and rescoring reads them
+-- (reputation/posterior.h, rep_error_mix()).  Row-major, labels x labels,
+-- row = the truth; the diagonal is 0.  NULL until a re-estimation has
+-- counted them, and for two-label projects, where a wrong answer has only
+-- one label to be.
+ALTER TABLE projects ADD COLUMN error_counts double precision[];
