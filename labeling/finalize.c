@@ -164,11 +164,10 @@ finalize_verified(const struct finalize_voter *v, int n_labels,
 
 int
 finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
-    const double *lmix, struct finalize_voter *voters, size_t n, double *post,
+    struct finalize_voter *voters, size_t n, double *post,
     struct rep_decision *d)
 {
 	struct rep_vote	 votes[LC_MAX_VOTES_PER_TASK];
-	double		 scales[LC_MAX_VOTES_PER_TASK];
 	struct rep_voter rv;
 	size_t		 i, count[LC_MAX_LABELS];
 	int		 k;
@@ -188,13 +187,8 @@ finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
 		    : rep_vote_weight(&rv, n_labels, p);
 		votes[i].label = voters[i].label;
 		votes[i].weight = voters[i].weight;
-		/* weight = scale x the log-odds of its accuracy (weights.h) */
-		scales[i] = voters[i].weight > 0.0
-		    ? rep_stake_factor(rv.stake, p) / p->temperature
-		    : 0.0;
 	}
-	if (rep_posterior_mix(votes, scales, n, n_labels, NULL, lmix, post) !=
-		0 ||
+	if (rep_posterior(votes, n, n_labels, NULL, post) != 0 ||
 	    rep_finalize_decide(post, n_labels, (int)n, p, d) != 0)
 		return LC_ERR_INTERNAL;
 	/* Labels the weights cannot tell apart (voters who weigh nothing

@@ -58,13 +58,11 @@ struct finalize_voter {
  * (reputation/weights.h, the params' credible bound), nothing for a voter
  * its gold record bans (reputation/live.h); the posterior, and the rule of
  * reputation/finalize.h — except that a gold task, whose label is known
- * and whose answers are controls, is decided only at max_votes.  lmix:
- * the project's crowd errors (rep_error_mix(), n_labels x n_labels; NULL
- * until its re-estimation has measured them: errors spread evenly).  Sets
+ * and whose answers are controls, is decided only at max_votes.  Sets
  * voters[i].weight, post[0 .. n_labels) and *d.  0 or LC_ERR_INTERNAL.
  */
 int finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
-    const double *lmix, struct finalize_voter *voters, size_t n, double *post,
+    struct finalize_voter *voters, size_t n, double *post,
     struct rep_decision *d);
 
 /* 1 when the voter has passed the project's controls (and not failed). */

@@ -278,26 +278,6 @@ market_json_parse(const char *text, size_t len, cJSON **out, char *detail)
 }
 
 int
-market_split_doubles(const char *joined, double *out, size_t n)
-{
-	const char *s = joined;
-	char	   *end;
-	size_t	    i;
-
-	if (joined == NULL)
-		return -1;
-	for (i = 0; i < n; i++) {
-		errno = 0;
-		out[i] = strtod(s, &end);
-		if (end == s || errno != 0 || !isfinite(out[i]) ||
-		    *end != (i + 1 < n ? ',' : '\0'))
-			return -1;
-		s = end + 1;
-	}
-	return 0;
-}
-
-int
 market_split_labels(char *buf, size_t cap, const char *joined,
     const char **labels, int *n)
 {

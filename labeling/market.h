@@ -53,12 +53,6 @@ int market_array_text(char *buf, size_t cap, const char *const *v, size_t n);
 int market_split_labels(char *buf, size_t cap, const char *joined,
     const char **labels, int *n);
 
-/*
- * Exactly n numbers from a comma-separated list (array_to_string(a, ',')
- * of a float8[]) into out.  0, or -1 on anything else.
- */
-int market_split_doubles(const char *joined, double *out, size_t n);
-
 /* Write a detail (may be NULL) and return `code`. */
 int market_fail(char *detail, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -10,7 +10,6 @@
  * for them (lc_balance).
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +38,7 @@
 	" g.n_final, g.n_low, g.n_votes, g.n_agree, g.n_votes_final, g.spend," \
 	" p.stake_ref, lc_balance('p/' || p.id || '/reserved'), g.n_cancelled," \
 	" g.n_gold, g.n_gold_final, p.newcomer_gold_rate, g.n_unverified," \
-	" " SQL_TS("p.em_at") ", p.temperature, p.calibration_samples," \
-	" array_to_string(p.error_counts, ',')"
+	" " SQL_TS("p.em_at") ", p.temperature, p.calibration_samples"
 #define PROJECT_FIGURES ", LATERAL lc_progress(p.id) g"
 enum {
 	PC_ID,
@@ -75,7 +73,6 @@ enum {
 	PC_EM_AT,
 	PC_TEMPERATURE,
 	PC_CAL_SAMPLES,
-	PC_ERRORS,
 	PC_N /* the list adds the caller's stake here */
 };
 
@@ -408,49 +405,6 @@ project_list_opts_parse(const char *scope, const char *before,
 }
 
 /*
- * calibration.errors: the crowd's wrong answers as the last re-estimation
- * counted them (sql/0015), one row per true label, one number per answer,
- * or null.  labels is the project's label array, already rendered.
- */
-static int
-project_errors_json(cJSON *cal, const cJSON *labels, const char *joined)
-{
-	double *counts;
-	cJSON  *rows, *row, *c;
-	int	k, l, rc = LC_ERR_NOMEM, n = cJSON_GetArraySize(labels);
-
-	if (joined == NULL || n < LC_MIN_LABELS || n > LC_MAX_LABELS)
-		return cJSON_AddNullToObject(cal, "errors") == NULL
-		    ? LC_ERR_NOMEM
-		    : 0;
-	if ((counts = malloc((size_t)n * (size_t)n * sizeof(*counts))) == NULL)
-		return LC_ERR_NOMEM;
-	if (market_split_doubles(joined, counts, (size_t)n * (size_t)n) != 0) {
-		rc = cJSON_AddNullToObject(cal, "errors") == NULL ? LC_ERR_NOMEM
-								   : 0;
-		goto out;
-	}
-	if ((rows = cJSON_AddArrayToObject(cal, "errors")) == NULL)
-		goto out;
-	for (k = 0; k < n; k++) {
-		if ((row = cJSON_CreateArray()) == NULL)
-			goto out;
-		cJSON_AddItemToArray(rows, row);
-		for (l = 0; l < n; l++) {
-			c = cJSON_CreateNumber(round(counts[k * n + l] * 100.0) /
-			    100.0);
-			if (c == NULL)
-				goto out;
-			cJSON_AddItemToArray(row, c);
-		}
-	}
-	rc = 0;
-out:
-	free(counts);
-	return rc;
-}
-
-/*
  * Render row `i` of a PROJECT_COLS result.  The owner sees the spend and
  * the gold counts; labelers see neither (gold tasks are not marked to
  * them).
@@ -525,11 +479,6 @@ project_json(const PGresult *res, int i, int owner_view)
 		    db_double(res, i, PC_TEMPERATURE));
 		market_json_i64(cal, "samples",
 		    db_int64(res, i, PC_CAL_SAMPLES));
-		if (project_errors_json(cal, labels,
-			db_text(res, i, PC_ERRORS)) != 0) {
-			cJSON_Delete(o);
-			return NULL;
-		}
 	}
 	return o;
 }

@@ -44,12 +44,10 @@ const struct db_stmt reestimate_stmts[] = {
 	{ "reestimate_lock",
 	    "SELECT pg_try_advisory_xact_lock(" SETTLE_REP_LOCK ")" },
 	/* Rows: status, labels, the last vote, min_votes, stake_ref, the
-	 * votes so far (the schedule of reestimate_due grows with them), the
-	 * crowd's wrong answers as the last fit counted them. */
+	 * votes so far (the schedule of reestimate_due grows with them). */
 	{ "reestimate_project",
 	    "SELECT p.status, array_to_string(p.labels, E'\\n'), v.last,"
-	    " p.min_votes, p.stake_ref, v.n,"
-	    " array_to_string(p.error_counts, ',') FROM projects p,"
+	    " p.min_votes, p.stake_ref, v.n FROM projects p,"
 	    " LATERAL (SELECT coalesce(max(x.id), 0) AS last, count(*) AS n"
 	    " FROM votes x WHERE x.project_id = p.id) v WHERE p.id = $1" },
 	/* The votes on the project's gold tasks, in the order they came. */
@@ -90,7 +88,6 @@ const struct db_stmt reestimate_stmts[] = {
 	{ "reestimate_done",
 	    "UPDATE projects SET em_last_vote = $2, em_votes = $3,"
 	    " temperature = $4, calibration_samples = $5,"
-	    " error_counts = coalesce($6::float8[], error_counts),"
 	    " em_at = now(), em_requested_at = CASE WHEN em_requested_at"
 	    " <= now() THEN NULL ELSE em_requested_at END WHERE id = $1" },
 	/*
@@ -165,9 +162,6 @@ struct re_fit {
 	/* the write */
 	int64_t *w_acct, *w_right, *w_wrong, *w_changed;
 	double	*w_alpha, *w_beta;
-	/* the crowd's wrong answers, truth x answer (K >= 3 only), and
-	 * what the posterior makes of them (rep_error_mix()) */
-	double *err_counts, *lmix;
 };
 
 /* Free what one attempt of the fit allocated, and forget it. */
@@ -185,13 +179,11 @@ re_fit_free(struct re_fit *f)
 	free(f->w_changed);
 	free(f->w_alpha);
 	free(f->w_beta);
-	free(f->err_counts);
-	free(f->lmix);
 	f->l = NULL;
 	f->obs = NULL;
 	f->class_prior = f->confusion = f->item_post = NULL;
 	f->w_acct = f->w_right = f->w_wrong = f->w_changed = NULL;
-	f->w_alpha = f->w_beta = f->err_counts = f->lmix = NULL;
+	f->w_alpha = f->w_beta = NULL;
 	f->n_l = 0;
 }
 
@@ -292,23 +284,6 @@ re_run_fit(struct re_fit *f, PGresult *res, int n_labels)
 	f->out->votes = (int)n;
 	f->out->tasks = items;
 	f->out->iterations = m.iterations;
-	/* The crowd's wrong answers: every vote, against each label it does
-	 * not name, as sure as the fit is that the item is of that label. */
-	if (K >= 3) {
-		if ((f->err_counts = calloc(K * K, sizeof(double))) == NULL ||
-		    (f->lmix = calloc(K * K, sizeof(double))) == NULL)
-			return LC_ERR_NOMEM;
-		for (i = 0; i < n; i++)
-			for (k = 0; k < n_labels; k++)
-				if (k != f->obs[i].label)
-					f->err_counts[(size_t)k * K +
-					    (size_t)f->obs[i].label] +=
-					    f->item_post[(size_t)f->obs[i].item *
-						K + (size_t)k];
-		if (rep_error_mix(f->err_counts, n_labels, REP_ERROR_SMOOTH,
-			f->lmix) != 0)
-			return LC_ERR_INTERNAL;
-	}
 	/* Each labeler: its chance-corrected accuracy, and as much evidence
 	 * as the fit is sure of the items it voted on. */
 	for (i = 0; i < n; i++) {
@@ -349,7 +324,7 @@ re_temperature(struct re_fit *f, PGresult *gv, int n_labels, int min_votes,
 	struct re_labeler *x;
 	struct rep_voter   v;
 	size_t		   rows = (size_t)PQntuples(gv), n = 0, i;
-	double		  *scores = NULL, score[LC_MAX_LABELS], w;
+	double		  *scores = NULL, score[LC_MAX_LABELS];
 	int		  *gold = NULL, k, label, g, j = 0;
 	int64_t		   task, prev = 0;
 
@@ -391,16 +366,7 @@ re_temperature(struct re_fit *f, PGresult *gv, int n_labels, int min_votes,
 			else if (label != g && v.beta - p.gold_gain > 0.0)
 				v.beta -= p.gold_gain;
 			v.stake = db_int64(gv, (int)i, 3);
-			w = rep_vote_weight(&v, n_labels, &p);
-			score[label] += w;
-			/* the crowd's errors, as the posterior counts them */
-			for (k = 0; w > 0.0 && f->lmix != NULL && k < n_labels;
-			     k++)
-				if (k != label)
-					score[k] += rep_stake_factor(v.stake,
-							&p) *
-					    f->lmix[(size_t)k * (size_t)n_labels +
-						(size_t)label];
+			score[label] += rep_vote_weight(&v, n_labels, &p);
 		}
 		if (j >= min_votes) {
 			memcpy(scores + n * (size_t)n_labels, score,
@@ -576,23 +542,7 @@ re_fit_body(struct db *db, void *arg)
 	params[2] = market_i64(nv, n_votes);
 	params[3] = market_f64(tt, temperature);
 	params[4] = market_i64(ns, samples);
-	params[5] = NULL; /* keep what an earlier fit counted */
-	if (f->err_counts != NULL) {
-		size_t kk = (size_t)n_labels * (size_t)n_labels;
-
-		free(arr[0]);
-		cap = kk * 34 + 8;
-		if ((arr[0] = malloc(cap)) == NULL) {
-			rc = LC_ERR_NOMEM;
-			goto out;
-		}
-		if (market_array_f64(arr[0], cap, f->err_counts, kk) != 0) {
-			rc = LC_ERR_INTERNAL;
-			goto out;
-		}
-		params[5] = arr[0];
-	}
-	rc = db_exec(db, "reestimate_done", 6, params, NULL);
+	rc = db_exec(db, "reestimate_done", 5, params, NULL);
 out:
 	for (r = 0; r < 6; r++)
 		free(arr[r]);
@@ -630,7 +580,7 @@ enum {
 /* Rows [row, end) of res are the votes of one task. */
 static int
 re_rescore_task(struct db *db, int64_t project_id, PGresult *res, int row,
-    int end, const char *const *labels, int n_labels, const double *lmix,
+    int end, const char *const *labels, int n_labels,
     struct reestimate_result *out)
 {
 	struct finalize_voter	      voters[LC_MAX_VOTES_PER_TASK];
@@ -671,8 +621,7 @@ re_rescore_task(struct db *db, int64_t project_id, PGresult *res, int row,
 		v->gold_right = (int)db_int64(res, r, RO_V_GOLD_RIGHT);
 		v->gold_wrong = (int)db_int64(res, r, RO_V_GOLD_WRONG);
 	}
-	if (finalize_decide(&p, n_labels, -1, lmix, voters, (size_t)n, post,
-		&d) != 0)
+	if (finalize_decide(&p, n_labels, -1, voters, (size_t)n, post, &d) != 0)
 		return LC_ERR_INTERNAL;
 	out->rescored++;
 	if (d.state == REP_TASK_OPEN)
@@ -724,7 +673,6 @@ re_rescore(struct db *db, int64_t project_id, struct reestimate_result *out)
 	char	    labels_buf[LC_MAX_LABELS * (LC_MAX_LABEL_BYTES + 1)];
 	const char *labels[LC_MAX_LABELS], *params[3];
 	char	    id[24], after[24], page[24];
-	double	   *lmix = NULL;
 	int64_t	    last = 0;
 	int	    rc, n_labels, row, end, rows;
 
@@ -737,27 +685,12 @@ re_rescore(struct db *db, int64_t project_id, struct reestimate_result *out)
 		PQclear(res);
 		return LC_ERR_INTERNAL;
 	}
-	if (db_text(res, 0, 6) != NULL) {
-		size_t kk = (size_t)n_labels * (size_t)n_labels;
-
-		if ((lmix = malloc(kk * sizeof(double))) == NULL) {
-			PQclear(res);
-			return LC_ERR_NOMEM;
-		}
-		if (market_split_doubles(db_text(res, 0, 6), lmix, kk) != 0 ||
-		    rep_error_mix(lmix, n_labels, REP_ERROR_SMOOTH, lmix) !=
-			0) {
-			PQclear(res);
-			free(lmix);
-			return LC_ERR_INTERNAL;
-		}
-	}
 	PQclear(res);
 	params[2] = market_i64(page, REESTIMATE_PAGE);
 	for (;;) {
 		params[1] = market_i64(after, last);
 		if ((rc = db_exec(db, "reestimate_open", 3, params, &res)) != 0)
-			break;
+			return rc;
 		if ((rows = PQntuples(res)) == 0)
 			break;
 		for (row = 0; row < rows; row = end) {
@@ -767,17 +700,16 @@ re_rescore(struct db *db, int64_t project_id, struct reestimate_result *out)
 			     end++)
 				;
 			if ((rc = re_rescore_task(db, project_id, res, row, end,
-				 labels, n_labels, lmix, out)) != 0)
+				 labels, n_labels, out)) != 0)
 				break;
 		}
 		PQclear(res);
 		res = NULL;
 		if (rc != 0)
-			break;
+			return rc;
 	}
 	PQclear(res);
-	free(lmix);
-	return rc;
+	return 0;
 }
 
 int

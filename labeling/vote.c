@@ -79,7 +79,6 @@ enum {
 	VC_V_GOLD_RIGHT,
 	VC_V_GOLD_WRONG,
 	VC_TEMPERATURE,
-	VC_ERROR_COUNTS,
 };
 
 const struct db_stmt vote_stmts[] = {
@@ -99,8 +98,7 @@ const struct db_stmt vote_stmts[] = {
 			 " v.account_id, v.label, v.weight, v.stake_w, v.bond,"
 			 " v.public_key, v.signature, vr.alpha, vr.beta,"
 			 " coalesce(r.gold_right, 0), coalesce(r.gold_wrong, 0),"
-			 " vr.gold_right, vr.gold_wrong, p.temperature,"
-			 " array_to_string(p.error_counts, ',')"
+			 " vr.gold_right, vr.gold_wrong, p.temperature"
 			 " FROM assignments a"
 			 " JOIN accounts acc ON acc.id = a.account_id"
 			 " JOIN projects p ON p.id = a.project_id"
@@ -175,9 +173,6 @@ struct vote_ctx {
 	const char	 *task_status;
 	int		  n_votes;
 	int		  gold_label; /* -1: none */
-	/* the crowd's errors (rep_error_mix()), when measured */
-	const double	 *lmix;
-	double		  lmix_buf[LC_MAX_LABELS * LC_MAX_LABELS];
 	const char	 *data_sha256;
 	int64_t		  reward;
 	int64_t		  free_stake;
@@ -274,17 +269,6 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 	c->gold_label = db_text(res, 0, VC_GOLD) != NULL
 	    ? (int)db_int64(res, 0, VC_GOLD)
 	    : -1;
-	c->lmix = NULL;
-	if (db_text(res, 0, VC_ERROR_COUNTS) != NULL) {
-		size_t kk = (size_t)c->n_labels * (size_t)c->n_labels;
-
-		if (market_split_doubles(db_text(res, 0, VC_ERROR_COUNTS),
-			c->lmix_buf, kk) != 0 ||
-		    rep_error_mix(c->lmix_buf, c->n_labels, REP_ERROR_SMOOTH,
-			c->lmix_buf) != 0)
-			return LC_ERR_INTERNAL;
-		c->lmix = c->lmix_buf;
-	}
 	c->data_sha256 = db_text(res, 0, VC_DATA_SHA);
 	c->reward = db_int64(res, 0, VC_REWARD);
 	c->free_stake = db_int64(res, 0, VC_FREE);
@@ -424,8 +408,7 @@ vote_decide(struct vote_ctx *c, const struct vote_in *in, int label,
 	v->beta = d->beta;
 	v->gold_right = c->gold_right;
 	v->gold_wrong = c->gold_wrong;
-	if (finalize_decide(&c->rp, c->n_labels, c->gold_label, c->lmix,
-		c->voters,
+	if (finalize_decide(&c->rp, c->n_labels, c->gold_label, c->voters,
 		n + 1, post, &rd) != 0)
 		return LC_ERR_INTERNAL;
 	d->weight = v->weight;

@@ -90,67 +90,6 @@ rep_posterior(const struct rep_vote *votes, size_t n_votes, int n_labels,
 }
 
 int
-rep_error_mix(const double *counts, int n_labels, double smooth, double *lmix)
-{
-	size_t K = (size_t)n_labels, k, l;
-	double row;
-
-	if (counts == NULL || lmix == NULL || !labels_ok(n_labels) ||
-	    !(smooth > 0.0) || !isfinite(smooth))
-		return REP_ERR_INVALID;
-	for (k = 0; k < K * K; k++)
-		if (!(counts[k] >= 0.0) || !isfinite(counts[k]))
-			return REP_ERR_INVALID;
-	for (k = 0; k < K; k++) {
-		for (row = 0.0, l = 0; l < K; l++)
-			if (l != k)
-				row += counts[k * K + l] + smooth;
-		for (l = 0; l < K; l++)
-			lmix[k * K + l] = l == k ? 0.0
-						 : log((double)(K - 1) *
-						       (counts[k * K + l] + smooth) /
-						       row);
-	}
-	return REP_OK;
-}
-
-int
-rep_posterior_mix(const struct rep_vote *votes, const double *scales,
-    size_t n_votes, int n_labels, const double *log_prior, const double *lmix,
-    double *post)
-{
-	double score[REP_MAX_LABELS];
-	size_t i;
-	int    k, rc;
-
-	if (lmix == NULL)
-		return rep_posterior(votes, n_votes, n_labels, log_prior, post);
-	if ((votes == NULL && n_votes > 0) || (scales == NULL && n_votes > 0) ||
-	    post == NULL)
-		return REP_ERR_INVALID;
-	if ((rc = rep_score_init(score, n_labels, log_prior)) != 0)
-		return rc;
-	for (i = 0; i < n_votes; i++) {
-		if ((rc = rep_score_add(score, n_labels, votes[i].label,
-			 votes[i].weight)) != 0)
-			return rc;
-		if (!(scales[i] >= 0.0) || !isfinite(scales[i]))
-			return REP_ERR_INVALID;
-		if (scales[i] == 0.0 || votes[i].weight == 0.0)
-			continue;
-		for (k = 0; k < n_labels; k++)
-			if (k != votes[i].label)
-				score[k] += scales[i] *
-				    lmix[(size_t)k * (size_t)n_labels +
-					(size_t)votes[i].label];
-	}
-	for (k = 0; k < n_labels; k++)
-		if (isnan(score[k]) || score[k] == INFINITY)
-			return REP_ERR_INVALID;
-	return rep_score_posterior(score, n_labels, post);
-}
-
-int
 rep_posterior_leader(const double *post, int n_labels)
 {
 	int k, best = 0;

@@ -56,38 +56,6 @@ int rep_posterior(const struct rep_vote *votes, size_t n_votes, int n_labels,
     const double *log_prior, double *post);
 
 /*
- * Crowds do not err uniformly: on the dog set 94% of the wrong answers on
- * each breed name its look-alike, not one of the other two.  The one-coin
- * model of the weights (P(vote l | truth k) = (1 - p) / (K - 1) for l != k)
- * then takes three voters who agree on the look-alike for three
- * independent witnesses against every other label, and a posterior of
- * 0.997 is right 75% of the time.  With the crowd's distribution of wrong
- * answers e[k][l] (row k: the truth; l != k; each row sums to 1),
- * P(vote l | truth k) = (1 - p) e[k][l], and a vote adds to every label k
- * it does not name scale * log((K - 1) e[k][l]): nothing when e is
- * uniform, the evidence for its look-alike when it is not.
- *
- * rep_error_mix(): lmix[k * K + l] = log((K - 1) e[k][l]) from counts of
- * wrong answers counts[k * K + l] (truth k, answer l; the diagonal is
- * ignored), each row drawn toward uniform by `smooth` pseudo-answers per
- * cell; the diagonal of lmix is 0.  lmix may be counts (row k is read
- * whole before it is written).  0 or REP_ERR_INVALID (a negative or
- * non-finite count, smooth <= 0).
- *
- * rep_posterior_mix(): rep_posterior() with that term, scales[i] the
- * stake factor over the temperature of vote i (0 for a vote of no weight,
- * which then adds nothing at all; weights.h: weight = scale * log-odds).
- * lmix NULL: rep_posterior().  0 or REP_ERR_INVALID.
- */
-int rep_error_mix(const double *counts, int n_labels, double smooth,
-    double *lmix);
-/* The market's smoothing: one pseudo-answer per cell. */
-#define REP_ERROR_SMOOTH 1.0
-int rep_posterior_mix(const struct rep_vote *votes, const double *scales,
-    size_t n_votes, int n_labels, const double *log_prior, const double *lmix,
-    double *post);
-
-/*
  * The leading label: index of the largest post[k], ties going to the lowest
  * index (a fixed, documented rule).  -1 on invalid input.
  */

@@ -244,7 +244,7 @@ START_TEST(test_decide_live)
 		V[i].beta = L.prior_beta;
 	}
 	/* Three unknown voters weigh nothing: open below max_votes. */
-	ck_assert_int_eq(finalize_decide(&L, 3, -1, NULL, V, 3, post, &d), 0);
+	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
 	ck_assert_double_eq(V[0].weight, 0.0);
 	ck_assert_int_eq(d.state, REP_TASK_OPEN);
 	/* With no weight to tell labels apart, the count does: 2 cats. */
@@ -252,7 +252,7 @@ START_TEST(test_decide_live)
 	/* Two trusted voters agree: final. */
 	V[0].alpha = V[1].alpha = 30;
 	V[0].beta = V[1].beta = 2;
-	ck_assert_int_eq(finalize_decide(&L, 3, -1, NULL, V, 3, post, &d), 0);
+	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
 	ck_assert(V[0].weight > 1.0);
 	ck_assert_int_eq(d.state, REP_TASK_FINAL);
 	ck_assert_int_eq(d.label, 0);
@@ -260,17 +260,17 @@ START_TEST(test_decide_live)
 	 * 0 of 4 right is a failed record, 0 of 3 is not yet). */
 	V[0].gold_wrong = 4;
 	V[1].gold_wrong = 4;
-	ck_assert_int_eq(finalize_decide(&L, 3, -1, NULL, V, 3, post, &d), 0);
+	ck_assert_int_eq(finalize_decide(&L, 3, -1, V, 3, post, &d), 0);
 	ck_assert_double_eq(V[0].weight, 0.0);
 	ck_assert_int_eq(d.state, REP_TASK_OPEN);
 	/* A gold task is decided at max_votes only, however sure. */
 	V[0].gold_wrong = V[1].gold_wrong = 0;
-	ck_assert_int_eq(finalize_decide(&L, 3, 1, NULL, V, 3, post, &d), 0);
+	ck_assert_int_eq(finalize_decide(&L, 3, 1, V, 3, post, &d), 0);
 	ck_assert_int_eq(d.state, REP_TASK_OPEN);
 	L.max_votes = 3;
-	ck_assert_int_eq(finalize_decide(&L, 3, 1, NULL, V, 3, post, &d), 0);
+	ck_assert_int_eq(finalize_decide(&L, 3, 1, V, 3, post, &d), 0);
 	ck_assert_int_ne(d.state, REP_TASK_OPEN);
-	ck_assert_int_eq(finalize_decide(&L, 3, 3, NULL, V, 3, post, &d),
+	ck_assert_int_eq(finalize_decide(&L, 3, 3, V, 3, post, &d),
 	    LC_ERR_INTERNAL);
 }
 END_TEST
@@ -370,7 +370,7 @@ extreme_case(size_t c)
 		vs[i].beta = L.prior_beta;
 		vs[i].gold_right = (int)(i % 4);
 	}
-	ck_assert_int_eq(finalize_decide(&L, k, gold, NULL, vs, n, post, &d), 0);
+	ck_assert_int_eq(finalize_decide(&L, k, gold, vs, n, post, &d), 0);
 	ck_assert_int_ne(d.state, REP_TASK_OPEN); /* n = max_votes */
 	in.task_id = 9;
 	in.project_id = 5;

@@ -184,88 +184,6 @@ START_TEST(test_running_equals_batch)
 }
 END_TEST
 
-/*
- * The crowd's errors: uniform counts change nothing; counts that send
- * every error on 0 to 1 (a look-alike) make three votes for 1 less sure
- * against 0, and not at all less sure against 2 or 3 — exactly the
- * posterior of the model P(vote l | truth k) = (1 - p) e[k][l].
- */
-START_TEST(test_error_mix)
-{
-	const int	K = 4;
-	double		counts[16], lmix[16], plain[4], mixed[4], want[4];
-	double		scales[3] = { 1.0, 1.0, 1.0 }, p = 0.8, sum;
-	struct rep_vote votes[3];
-	int		k, l, i;
-
-	for (i = 0; i < 3; i++) {
-		votes[i].label = 1;
-		votes[i].weight = log((K - 1) * p / (1 - p));
-	}
-	for (k = 0; k < K * K; k++)
-		counts[k] = k / K == k % K ? 0.0 : 50.0;
-	ck_assert_int_eq(rep_error_mix(counts, K, 1.0, lmix), REP_OK);
-	for (k = 0; k < K * K; k++)
-		ck_assert_double_eq_tol(lmix[k], 0.0, 1e-12);
-	ck_assert_int_eq(rep_posterior(votes, 3, K, NULL, plain), REP_OK);
-	ck_assert_int_eq(rep_posterior_mix(votes, scales, 3, K, NULL, lmix,
-			     mixed),
-	    REP_OK);
-	for (k = 0; k < K; k++)
-		ck_assert_double_eq_tol(mixed[k], plain[k], 1e-12);
-
-	/* Truth 0: 9 in 10 errors say 1. */
-	for (k = 0; k < K * K; k++)
-		counts[k] = k / K == k % K ? 0.0 : 10.0;
-	counts[0 * K + 1] = 270.0;
-	counts[0 * K + 2] = counts[0 * K + 3] = 14.0;
-	ck_assert_int_eq(rep_error_mix(counts, K, 1.0, lmix), REP_OK);
-	ck_assert_int_eq(rep_posterior_mix(votes, scales, 3, K, NULL, lmix,
-			     mixed),
-	    REP_OK);
-	/* The model by hand: P(three 1s | k), normalized. */
-	for (sum = 0.0, k = 0; k < K; k++) {
-		double e, row = 0.0;
-
-		for (l = 0; l < K; l++)
-			if (l != k)
-				row += counts[k * K + l] + 1.0;
-		e = (counts[k * K + 1] + 1.0) / row;
-		want[k] = k == 1 ? pow(p, 3) : pow((1 - p) * e, 3);
-		sum += want[k];
-	}
-	for (k = 0; k < K; k++)
-		ck_assert_double_eq_tol(mixed[k], want[k] / sum, 1e-9);
-	ck_assert(mixed[1] < plain[1]);
-	ck_assert(mixed[0] > plain[0] * 10);
-	ck_assert_double_eq_tol(mixed[2] / mixed[3], 1.0, 1e-12);
-	/* A vote of no weight adds nothing, mix or not. */
-	scales[0] = scales[1] = scales[2] = 0.0;
-	for (i = 0; i < 3; i++)
-		votes[i].weight = 0.0;
-	ck_assert_int_eq(rep_posterior_mix(votes, scales, 3, K, NULL, lmix,
-			     mixed),
-	    REP_OK);
-	for (k = 0; k < K; k++)
-		ck_assert_double_eq_tol(mixed[k], 0.25, 1e-12);
-	/* NULL mix: rep_posterior(); bad input refused. */
-	ck_assert_int_eq(rep_posterior_mix(votes, NULL, 3, K, NULL, NULL,
-			     mixed),
-	    REP_OK);
-	ck_assert_int_eq(rep_posterior_mix(votes, NULL, 3, K, NULL, lmix,
-			     mixed),
-	    REP_ERR_INVALID);
-	counts[1] = -1.0;
-	ck_assert_int_eq(rep_error_mix(counts, K, 1.0, lmix), REP_ERR_INVALID);
-	counts[1] = 1.0;
-	ck_assert_int_eq(rep_error_mix(counts, K, 0.0, lmix), REP_ERR_INVALID);
-	/* In place. */
-	ck_assert_int_eq(rep_error_mix(counts, K, 1.0, counts), REP_OK);
-	ck_assert_double_eq_tol(counts[0 * K + 1], log(3.0 * 2.0 / 32.0),
-	    1e-12);
-}
-END_TEST
-
 int
 main(void)
 {
@@ -282,7 +200,6 @@ main(void)
 	tcase_add_test(tc, test_invalid_votes);
 	tcase_add_test(tc, test_agreeing_vote_never_lowers_leader);
 	tcase_add_test(tc, test_running_equals_batch);
-	tcase_add_test(tc, test_error_mix);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
