@@ -167,9 +167,10 @@ finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
     struct finalize_voter *voters, size_t n, double *post,
     struct rep_decision *d)
 {
-	struct rep_vote	 votes[LC_MAX_VOTES_PER_TASK];
+	struct rep_vote	 votes[LC_MAX_VOTES_PER_TASK] = { { 0 } };
 	struct rep_voter rv;
-	size_t		 i, count[LC_MAX_LABELS];
+	size_t		 i, n_w = 0, count[LC_MAX_LABELS];
+	double		 w_sum = 0.0;
 	int		 k;
 
 	if (n > LC_MAX_VOTES_PER_TASK || n_labels < LC_MIN_LABELS ||
@@ -187,9 +188,17 @@ finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
 		    : rep_vote_weight(&rv, n_labels, p);
 		votes[i].label = voters[i].label;
 		votes[i].weight = voters[i].weight;
+		if (voters[i].weight > 0.0) {
+			w_sum += voters[i].weight;
+			n_w++;
+		}
 	}
+	/* The votes still to come are weighed like those that carry weight
+	 * so far (none: futility cannot be judged, finalize.h). */
 	if (rep_posterior(votes, n, n_labels, NULL, post) != 0 ||
-	    rep_finalize_decide(post, n_labels, (int)n, p, d) != 0)
+	    rep_finalize_decide_futile(post, n_labels, (int)n,
+		gold_label < 0 && n_w > 0 ? w_sum / (double)n_w : 0.0, p,
+		d) != 0)
 		return LC_ERR_INTERNAL;
 	/* Labels the weights cannot tell apart (voters who weigh nothing
 	 * yet): the one with the most votes. */

@@ -38,7 +38,8 @@
 	" g.n_final, g.n_low, g.n_votes, g.n_agree, g.n_votes_final, g.spend," \
 	" p.stake_ref, lc_balance('p/' || p.id || '/reserved'), g.n_cancelled," \
 	" g.n_gold, g.n_gold_final, p.newcomer_gold_rate, g.n_unverified," \
-	" " SQL_TS("p.em_at") ", p.temperature, p.calibration_samples"
+	" p.temperature, p.calibration_samples, p.futility," \
+	" " SQL_TS("p.em_at")
 #define PROJECT_FIGURES ", LATERAL lc_progress(p.id) g"
 enum {
 	PC_ID,
@@ -70,9 +71,10 @@ enum {
 	PC_GOLD_FINAL,
 	PC_NEWCOMER_GOLD_RATE,
 	PC_UNVERIFIED,
-	PC_EM_AT,
 	PC_TEMPERATURE,
 	PC_CAL_SAMPLES,
+	PC_FUTILITY,
+	PC_EM_AT,
 	PC_N /* the list adds the caller's stake here */
 };
 
@@ -88,9 +90,9 @@ const struct db_stmt project_stmts[] = {
 	{ "project_insert",
 	    "INSERT INTO projects (owner_id, name, instructions, labels,"
 	    " reward_per_task, min_votes, max_votes, confidence, min_stake,"
-	    " gold_rate, stake_ref, newcomer_gold_rate) VALUES ($1, $2, $3,"
-	    " ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, $8,"
-	    " $9, $10, $11, $12) RETURNING id" },
+	    " gold_rate, stake_ref, newcomer_gold_rate, futility) VALUES ($1,"
+	    " $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5,"
+	    " $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id" },
 	{ "project_get",
 	    "SELECT " PROJECT_COLS " FROM projects p" PROJECT_FIGURES
 	    " WHERE p.id = $1" },
@@ -296,6 +298,15 @@ project_params_parse(const cJSON *body, struct project_params *out,
 			return market_fail(detail, LC_ERR_VALIDATION,
 			    "newcomer_gold_rate must be between 0 and 1");
 	}
+	out->futility = PROJECT_FUTILITY;
+	if (cJSON_GetObjectItemCaseSensitive(body, "futility") != NULL) {
+		if ((rc = project_get_double(body, "futility", &out->futility,
+			 detail)) != 0)
+			return rc;
+		if (!(out->futility >= 0.0 && out->futility <= 0.5))
+			return market_fail(detail, LC_ERR_VALIDATION,
+			    "futility must be between 0 and 0.5");
+	}
 	return 0;
 }
 
@@ -438,6 +449,7 @@ project_json(const PGresult *res, int i, int owner_view)
 	    db_double(res, i, PC_GOLD_RATE));
 	cJSON_AddNumberToObject(o, "newcomer_gold_rate",
 	    db_double(res, i, PC_NEWCOMER_GOLD_RATE));
+	cJSON_AddNumberToObject(o, "futility", db_double(res, i, PC_FUTILITY));
 	cJSON_AddStringToObject(o, "status", db_text(res, i, PC_STATUS));
 	cJSON_AddStringToObject(o, "created_at", db_text(res, i, PC_CREATED));
 	market_json_i64(o, "stake_ref", db_int64(res, i, PC_STAKE_REF));
@@ -533,9 +545,9 @@ project_create_body(struct db *db, void *arg)
 	struct project_create_arg *a = arg;
 	PGresult		  *res = NULL;
 	char			   o[24], r[24], mn[24], mx[24], c[32];
-	char			   ms[24], g[32], sr[24], ng[32];
+	char			   ms[24], g[32], sr[24], ng[32], fu[32];
 	char			   key[LEDGER_KEY_LEN];
-	const char		  *params[12];
+	const char		  *params[13];
 	int			   rc;
 
 	params[0] = market_i64(o, a->owner_id);
@@ -552,7 +564,8 @@ project_create_body(struct db *db, void *arg)
 	    a->p->stake_ref > 0 ? a->p->stake_ref
 				: project_stake_ref(a->p->min_stake));
 	params[11] = market_f64(ng, a->p->newcomer_gold_rate);
-	if ((rc = db_exec(db, "project_insert", 12, params, &res)) != 0)
+	params[12] = market_f64(fu, a->p->futility);
+	if ((rc = db_exec(db, "project_insert", 13, params, &res)) != 0)
 		return rc;
 	a->id = db_int64(res, 0, 0);
 	PQclear(res);

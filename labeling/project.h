@@ -32,6 +32,7 @@ struct project_params {
 	int64_t	    stake_ref; /* 0: the default, project_stake_ref() */
 	double	    gold_rate;
 	double	    newcomer_gold_rate; /* default PROJECT_NEWCOMER_GOLD_RATE */
+	double	    futility;		/* default PROJECT_FUTILITY */
 };
 
 /*
@@ -40,6 +41,14 @@ struct project_params {
  * project says nothing: half its first tasks are controls.
  */
 #define PROJECT_NEWCOMER_GOLD_RATE 0.5
+
+/*
+ * A task stops, flagged low_confidence, once it has min_votes and the
+ * votes it may still take would change its label with a probability below
+ * this (reputation/finalize.h, sql/0015_futility.sql), when the project
+ * says nothing; 0 runs every task below its target to max_votes.
+ */
+#define PROJECT_FUTILITY 0.05
 
 /*
  * The stake that earns a vote full weight in a project
@@ -57,7 +66,7 @@ int64_t project_stake_ref(int64_t min_stake);
  * strings without newline, <= LC_MAX_LABEL_BYTES), reward_per_task >= 0,
  * 1 <= min_votes <= max_votes <= 50, 0.5 < confidence < 1, min_stake >= 0,
  * stake_ref (optional) >= 1, 0 <= gold_rate <= 0.5, 0 <=
- * newcomer_gold_rate <= 1 (optional).  Pure; strings are borrowed from
+ * newcomer_gold_rate <= 1 (optional), 0 <= futility <= 0.5 (optional).  Pure; strings are borrowed from
  * `body`.
  */
 int project_params_parse(const cJSON *body, struct project_params *out,

@@ -103,7 +103,8 @@ const struct db_stmt reestimate_stmts[] = {
 		"now()") ","
 			 " v.account_id, v.label, v.stake_w, v.bond,"
 			 " v.public_key, v.signature, r.alpha, r.beta,"
-			 " coalesce(r.gold_right, 0), coalesce(r.gold_wrong, 0)"
+			 " coalesce(r.gold_right, 0), coalesce(r.gold_wrong, 0),"
+			 " p.futility"
 			 " FROM (SELECT x.id FROM tasks x"
 			 " WHERE x.project_id = $1 AND x.status = 'open'"
 			 " AND x.n_votes > 0 AND NOT x.is_gold AND x.id > $2"
@@ -575,6 +576,7 @@ enum {
 	RO_V_BETA,
 	RO_V_GOLD_RIGHT,
 	RO_V_GOLD_WRONG,
+	RO_FUTILITY,
 };
 
 /* Rows [row, end) of res are the votes of one task. */
@@ -601,6 +603,7 @@ re_rescore_task(struct db *db, int64_t project_id, PGresult *res, int row,
 	p.confidence = db_double(res, row, RO_CONFIDENCE);
 	p.stake_ref = (double)db_int64(res, row, RO_STAKE_REF);
 	p.temperature = db_double(res, row, RO_TEMPERATURE);
+	p.futility = db_double(res, row, RO_FUTILITY);
 	memset(voters, 0, sizeof(voters));
 	for (i = 0; i < n; i++) {
 		struct finalize_voter *v = &voters[i];

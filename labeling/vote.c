@@ -79,6 +79,7 @@ enum {
 	VC_V_GOLD_RIGHT,
 	VC_V_GOLD_WRONG,
 	VC_TEMPERATURE,
+	VC_FUTILITY,
 };
 
 const struct db_stmt vote_stmts[] = {
@@ -98,7 +99,8 @@ const struct db_stmt vote_stmts[] = {
 			 " v.account_id, v.label, v.weight, v.stake_w, v.bond,"
 			 " v.public_key, v.signature, vr.alpha, vr.beta,"
 			 " coalesce(r.gold_right, 0), coalesce(r.gold_wrong, 0),"
-			 " vr.gold_right, vr.gold_wrong, p.temperature"
+			 " vr.gold_right, vr.gold_wrong, p.temperature,"
+			 " p.futility"
 			 " FROM assignments a"
 			 " JOIN accounts acc ON acc.id = a.account_id"
 			 " JOIN projects p ON p.id = a.project_id"
@@ -264,6 +266,7 @@ vote_read(struct db *db, int64_t assignment_id, struct vote_ctx *c,
 	c->rp.confidence = db_double(res, 0, VC_CONFIDENCE);
 	c->rp.stake_ref = (double)db_int64(res, 0, VC_STAKE_REF);
 	c->rp.temperature = db_double(res, 0, VC_TEMPERATURE);
+	c->rp.futility = db_double(res, 0, VC_FUTILITY);
 	c->task_status = db_text(res, 0, VC_T_STATUS);
 	c->n_votes = (int)db_int64(res, 0, VC_N_VOTES);
 	c->gold_label = db_text(res, 0, VC_GOLD) != NULL

@@ -39,3 +39,95 @@ rep_confidence_bp(double confidence)
 		return REP_BP_ONE;
 	return (int)floor(confidence * REP_BP_ONE);
 }
+
+/*
+ * P(net <= limit) for net = (votes for +) - (votes for -) over n votes,
+ * each + with probability up, - with probability down, else neither.
+ * prob[] holds 2n + 1 doubles, net = i - n.
+ */
+static double
+flip_walk(int n, double up, double down, double limit, double *prob,
+    double *next)
+{
+	double stay = 1.0 - up - down, sum = 0.0;
+	int    step, i, width = 2 * n + 1;
+
+	for (i = 0; i < width; i++)
+		prob[i] = 0.0;
+	prob[n] = 1.0;
+	for (step = 1; step <= n; step++) {
+		/* after step votes net lies in [-step, step] */
+		for (i = n - step; i <= n + step; i++) {
+			next[i] = stay * prob[i];
+			if (i > 0)
+				next[i] += up * prob[i - 1];
+			if (i + 1 < width)
+				next[i] += down * prob[i + 1];
+		}
+		for (i = n - step; i <= n + step; i++)
+			prob[i] = next[i];
+	}
+	/* limit is a ratio of logs: an exact tie may land a rounding error
+	 * above or below the integer it is */
+	for (i = 0; i < width; i++)
+		if ((double)(i - n) <= limit + 1e-9)
+			sum += prob[i];
+	return sum;
+}
+
+double
+rep_flip_probability(const double *post, int n_labels, int remaining,
+    double weight)
+{
+	double prob[2 * REP_FLIP_MAX_REMAINING + 1];
+	double next[2 * REP_FLIP_MAX_REMAINING + 1];
+	double a, wrong, q_lead, q_j, total = 0.0;
+	int    leader, j;
+
+	if (post == NULL || n_labels < 2 || !isfinite(weight))
+		return -1.0;
+	if ((leader = rep_posterior_leader(post, n_labels)) < 0)
+		return -1.0;
+	for (j = 0; j < n_labels; j++)
+		if (!(post[j] >= 0.0 && post[j] <= 1.0))
+			return -1.0;
+	if (remaining <= 0)
+		return 0.0;
+	if (!(weight > 0.0) || remaining > REP_FLIP_MAX_REMAINING)
+		return 1.0;
+	a = 1.0 / (1.0 + (n_labels - 1) * exp(-weight));
+	wrong = (1.0 - a) / (n_labels - 1);
+	q_lead = post[leader] * a + (1.0 - post[leader]) * wrong;
+	for (j = 0; j < n_labels; j++) {
+		if (j == leader || !(post[j] > 0.0))
+			continue;
+		q_j = post[j] * a + (1.0 - post[j]) * wrong;
+		/* j leads or ties once net <= -gap / weight */
+		total += flip_walk(remaining, q_lead, q_j,
+		    -(log(post[leader]) - log(post[j])) / weight, prob, next);
+		if (total >= 1.0)
+			return 1.0;
+	}
+	return total;
+}
+
+int
+rep_finalize_decide_futile(const double *post, int n_labels, int n_votes,
+    double weight, const struct rep_params *p, struct rep_decision *out)
+{
+	double flip;
+	int    rc;
+
+	if ((rc = rep_finalize_decide(post, n_labels, n_votes, p, out)) != 0)
+		return rc;
+	if (out->state != REP_TASK_OPEN || !(p->futility > 0.0) ||
+	    n_votes < p->min_votes)
+		return REP_OK;
+	flip = rep_flip_probability(post, n_labels, p->max_votes - n_votes,
+	    weight);
+	if (flip < 0.0)
+		return REP_ERR_INVALID;
+	if (flip < p->futility)
+		out->state = REP_TASK_FINAL_LOW_CONFIDENCE;
+	return REP_OK;
+}

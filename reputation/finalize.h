@@ -42,6 +42,34 @@ struct rep_decision {
 int rep_finalize_decide(const double *post, int n_labels, int n_votes,
     const struct rep_params *p, struct rep_decision *out);
 
+/*
+ * The probability that `remaining` more votes would change a task's
+ * leading label: each future vote is a one-coin voter's whose weight
+ * (weights.h, the log-odds of its accuracy a among n_labels labels) is
+ * `weight`, so a = 1 / (1 + (n_labels - 1) e^-weight); it names the truth
+ * with probability a and each other label with (1 - a) / (n_labels - 1),
+ * the truth being label k with probability post[k].  For each other label
+ * j, the votes for the leader and for j move log(post[leader] / post[j])
+ * by +weight and -weight; j takes the lead (or ties it) when that ends at
+ * or below 0 after all `remaining` votes.  The result is the sum over j
+ * (a union bound), at most 1.  1 when weight <= 0 (the votes to come
+ * cannot be modelled) or remaining > REP_FLIP_MAX_REMAINING; 0 when
+ * remaining <= 0.  -1 on invalid input.
+ */
+#define REP_FLIP_MAX_REMAINING 256
+double rep_flip_probability(const double *post, int n_labels, int remaining,
+    double weight);
+
+/*
+ * rep_finalize_decide(), then stopping for futility: an OPEN decision
+ * with n_votes >= min_votes becomes FINAL_LOW_CONFIDENCE when p->futility
+ * > 0 and rep_flip_probability() of the max_votes - n_votes votes still
+ * to come, each of weight `weight` (the mean weight of the task's voters
+ * who carry any), is below p->futility.  Same returns.
+ */
+int rep_finalize_decide_futile(const double *post, int n_labels, int n_votes,
+    double weight, const struct rep_params *p, struct rep_decision *out);
+
 /* Confidence in integer basis points (rounded down), for the Merkle leaf. */
 int rep_confidence_bp(double confidence);
 

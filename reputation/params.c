@@ -35,6 +35,7 @@ rep_params_default(struct rep_params *p)
 	p->qualify_evidence = 20.0;
 	p->pay_unweighted = true;
 	p->temperature = 1.0;
+	p->futility = 0.0;
 	p->em_diag_prior = 0.0;
 	p->em_smoothing = 0.01;
 	p->em_max_iter = 500;
@@ -86,7 +87,8 @@ rep_params_check(const struct rep_params *p)
 	    p->gold_ban_min < 0 || !nonnegative(p->gold_ban_z) ||
 	    !(p->qualify_margin >= 0.0 && p->qualify_margin < 1.0) ||
 	    !nonnegative(p->qualify_evidence) ||
-	    !(p->temperature >= 1.0 && p->temperature <= REP_MAX_TEMPERATURE))
+	    !(p->temperature >= 1.0 && p->temperature <= REP_MAX_TEMPERATURE) ||
+	    !(p->futility >= 0.0 && p->futility < 1.0))
 		return REP_ERR_INVALID;
 	if (!nonnegative(p->em_diag_prior) || !positive(p->em_smoothing))
 		return REP_ERR_INVALID;

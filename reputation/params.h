@@ -126,6 +126,15 @@ struct rep_params {
 	 * its gold tasks).  1, the default: the model as it is.
 	 */
 	double temperature;
+	/*
+	 * futility in [0, 1): once a task has min_votes, it also stops (as
+	 * FINAL_LOW_CONFIDENCE) when the votes it may still take, up to
+	 * max_votes, would change its leading label with a probability below
+	 * futility (rep_flip_probability(), finalize.h): votes that would not
+	 * change the answer are not bought.  0, the default: a task below
+	 * its target runs to max_votes.
+	 */
+	double futility;
 
 	/* Batch EM (Dawid-Skene and one-coin). */
 	double em_diag_prior; /* extra pseudo-count on confusion diagonals; 0 */

@@ -55,6 +55,10 @@
 // min_stake vote the one agreed wrong answer on every task they are
 // offered; then 5 honest labelers, each right with p = 0.85 independently.
 //
+// LC_REPLAY_PROJECT (a JSON object) is merged into the project's create
+// body, to replay with other settings than the defaults (e.g.
+// '{"futility":0}'); the JSON line records it as `project_extra`.
+//
 // Output: one JSON line on stdout per replay; progress on stderr.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -64,6 +68,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
+const PROJECT_EXTRA = JSON.parse(process.env.LC_REPLAY_PROJECT || '{}');
 const SRC = path.resolve(HERE, '../..');
 
 // ---------------------------------------------------------------- options
@@ -307,6 +312,7 @@ async function replay(st, market, ds, t0) {
     labels: ds.labels, reward_per_task: 100_000, min_votes: 3,
     max_votes: ring ? 10 : Math.min(50, Math.max(3, ds.maxPerItem)),
     confidence: 0.95, min_stake: 1_000_000, gold_rate: OPTS.gold,
+    ...PROJECT_EXTRA,
   };
   // Gold: that share of the items, drawn with the seed.
   const goldItems = new Set();
@@ -484,7 +490,7 @@ async function replay(st, market, ds, t0) {
     command: process.env.LC_REPLAY_COMMAND || null, commit: process.env.LC_REPLAY_COMMIT || null,
     items: ds.items.length, items_in_set: ds.allItems, subsampled: ds.subsampled,
     labels: ds.labels.length, workers: labelers.length, max_votes: project.max_votes,
-    stake: OPTS.stake,
+    stake: OPTS.stake, project_extra: Object.keys(PROJECT_EXTRA).length ? PROJECT_EXTRA : undefined,
     votes_in_set: ds.votes.length, votes_cast: c.votes,
     votes_spent: ds.votes.length ? c.votes / ds.votes.length : null,
     requests: { total: cl.count, ...c },

@@ -312,3 +312,46 @@ test('the re-estimation\'s schedule counts every vote, not only those its fit ca
   assert.equal(Number(em.em_votes), 3);
   await settled(st);
 });
+
+test('futility: a task whose remaining votes could hardly change its label stops there, flagged low_confidence', async () => {
+  // Two labelers earn weight on three controls each, then agree on a task
+  // whose target (0.999) their two votes cannot reach.  Seven more votes
+  // like theirs (accuracy 0.8) would overturn it with a chance of about 1%:
+  // under the default futility (0.05) it is final at once, flagged; with
+  // futility 0 it waits for more votes, as before.
+  const owner = await requester(st, 'live-futility');
+  const tasks = (tag) => [
+    ...[0, 1, 2, 3, 4, 5].map((g) => ({ data: { truth: 'cat', g, tag }, gold: 'cat' })),
+    { data: { truth: 'cat', tag, n: 1 } }];
+  const body = { min_votes: 2, max_votes: 9, confidence: 0.999, newcomer_gold_rate: 1 };
+  const stops = await project(owner, body, tasks('stops'));
+  const waits = await project(owner, { ...body, futility: 0 }, tasks('waits'));
+  assert.equal(stops.futility, 0.05, 'the default');
+  assert.equal(waits.futility, 0);
+  for (const [p, after2] of [[stops, 'final'], [waits, 'open']]) {
+    const ls = [await labeler(), await labeler()];
+    for (const l of ls) {
+      for (let i = 0; i < 3; i++) assert.ok(await voteOnce(l, p.id, truth));
+      await settled(st);
+      assert.deepEqual(Object.values(await belief(l, p.id)).slice(2), [3, 0], 'three controls right');
+    }
+    const first = await voteOnce(ls[0], p.id, truth);
+    assert.equal(first.task_status, 'open', 'below min_votes');
+    const second = await voteOnce(ls[1], p.id, truth);
+    assert.equal(second.task, first.task);
+    assert.equal(second.task_status, after2, `futility ${p.futility}`);
+    if (after2 === 'final') {
+      const row = (await labels(owner, p.id)).find((r) => r.task_id === first.task);
+      assert.equal(row.label, 'cat');
+      assert.equal(row.low_confidence, true, 'below the target: flagged');
+      assert.ok(row.confidence < 0.999);
+    }
+  }
+  for (const bad of [-0.01, 0.6, 'often']) {
+    const r = await api(st.url, 'POST', '/v1/projects', { token: owner.token,
+      body: { ...BASE, name: 'bad futility', min_votes: 1, max_votes: 3, confidence: 0.9, futility: bad } });
+    assert.equal(r.status, 422, r.text);
+    assert.match(r.body.detail, /futility/);
+  }
+  await settled(st);
+});

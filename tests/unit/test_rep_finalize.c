@@ -94,6 +94,106 @@ START_TEST(test_confidence_bp)
 }
 END_TEST
 
+/* Two labels, one vote of weight log 4 (accuracy 0.8) moving the log-odds
+ * of the leader by log 4: the walk is exact binomial arithmetic. */
+START_TEST(test_flip_binary)
+{
+	double post[2] = { 0.8, 0.2 }, w = log(4.0);
+
+	/* q_lead = 0.8 * 0.8 + 0.2 * 0.2 = 0.68, q_other = 0.32; the other
+	 * label leads or ties once it has one vote more than the leader. */
+	ck_assert_double_eq_tol(rep_flip_probability(post, 2, 1, w), 0.32,
+	    1e-12);
+	ck_assert_double_eq_tol(rep_flip_probability(post, 2, 2, w),
+	    0.32 * 0.32, 1e-12);
+	ck_assert_double_eq_tol(rep_flip_probability(post, 2, 3, w),
+	    3 * 0.68 * 0.32 * 0.32 + 0.32 * 0.32 * 0.32, 1e-12);
+	ck_assert_double_eq(rep_flip_probability(post, 2, 0, w), 0.0);
+	/* the order of the labels does not matter */
+	post[0] = 0.2;
+	post[1] = 0.8;
+	ck_assert_double_eq_tol(rep_flip_probability(post, 2, 1, w), 0.32,
+	    1e-12);
+}
+END_TEST
+
+START_TEST(test_flip_monotone_and_bounded)
+{
+	double sure[3] = { 0.96, 0.02, 0.02 }, unsure[3] = { 0.5, 0.3, 0.2 };
+	double even[3] = { 1.0 / 3, 1.0 / 3, 1.0 / 3 };
+	double w = 1.0, a, b;
+	int    m;
+
+	for (m = 1; m <= 40; m++) {
+		a = rep_flip_probability(sure, 3, m, w);
+		b = rep_flip_probability(unsure, 3, m, w);
+		ck_assert(a >= 0.0 && a <= 1.0 && b >= 0.0 && b <= 1.0);
+		ck_assert(a <= b);
+		/* a tie is a flip: an even task flips whenever a vote comes */
+		ck_assert_double_eq(rep_flip_probability(even, 3, m, w), 1.0);
+	}
+}
+END_TEST
+
+START_TEST(test_flip_unknowable)
+{
+	double post[2] = { 0.9, 0.1 }, bad[2] = { NAN, 0.1 };
+
+	/* votes that carry no weight cannot be modelled: nothing is futile */
+	ck_assert_double_eq(rep_flip_probability(post, 2, 5, 0.0), 1.0);
+	ck_assert_double_eq(rep_flip_probability(post, 2,
+				REP_FLIP_MAX_REMAINING + 1, 1.0),
+	    1.0);
+	ck_assert_double_eq(rep_flip_probability(NULL, 2, 5, 1.0), -1.0);
+	ck_assert_double_eq(rep_flip_probability(bad, 2, 5, 1.0), -1.0);
+	ck_assert_double_eq(rep_flip_probability(post, 1, 5, 1.0), -1.0);
+	ck_assert_double_eq(rep_flip_probability(post, 2, 5, NAN), -1.0);
+}
+END_TEST
+
+/* post 0.9 after 3 votes of accuracy 0.8, 6 to come: the other label
+ * needs 2 more votes than the leader, P = 0.0431 (binomial, q = 0.74). */
+START_TEST(test_futile_decision)
+{
+	double		    post[2] = { 0.9, 0.1 }, w = log(4.0);
+	struct rep_decision d;
+	struct rep_params   q = P;
+
+	q.confidence = 0.95;
+	q.min_votes = 3;
+	q.max_votes = 9;
+	ck_assert_double_eq_tol(rep_flip_probability(post, 2, 6, w),
+	    0.04312025536, 1e-10);
+	q.futility = 0.05;
+	ck_assert_int_eq(rep_finalize_decide_futile(post, 2, 3, w, &q, &d), 0);
+	ck_assert_int_eq(d.state, REP_TASK_FINAL_LOW_CONFIDENCE);
+	ck_assert_int_eq(d.label, 0);
+	ck_assert_double_eq(d.confidence, 0.9);
+	/* below min_votes, or with a stricter futility, or off: open */
+	ck_assert_int_eq(rep_finalize_decide_futile(post, 2, 2, w, &q, &d), 0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	q.futility = 0.04;
+	ck_assert_int_eq(rep_finalize_decide_futile(post, 2, 3, w, &q, &d), 0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	q.futility = 0.0;
+	ck_assert_int_eq(rep_finalize_decide_futile(post, 2, 3, w, &q, &d), 0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	/* no weight to judge by: open */
+	q.futility = 0.05;
+	ck_assert_int_eq(rep_finalize_decide_futile(post, 2, 3, 0.0, &q, &d),
+	    0);
+	ck_assert_int_eq(d.state, REP_TASK_OPEN);
+	/* the target still decides first */
+	q.confidence = 0.9;
+	ck_assert_int_eq(rep_finalize_decide_futile(post, 2, 3, w, &q, &d), 0);
+	ck_assert_int_eq(d.state, REP_TASK_FINAL);
+	/* futility out of range is refused */
+	q.futility = 1.0;
+	ck_assert_int_eq(rep_finalize_decide_futile(post, 2, 3, w, &q, &d),
+	    REP_ERR_INVALID);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -108,6 +208,10 @@ main(void)
 	tcase_add_test(tc, test_uniform_tie);
 	tcase_add_test(tc, test_invalid);
 	tcase_add_test(tc, test_confidence_bp);
+	tcase_add_test(tc, test_flip_binary);
+	tcase_add_test(tc, test_flip_monotone_and_bounded);
+	tcase_add_test(tc, test_flip_unknowable);
+	tcase_add_test(tc, test_futile_decision);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
