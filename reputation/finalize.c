@@ -81,10 +81,13 @@ rep_flip_probability(const double *post, int n_labels, int remaining,
 {
 	double prob[2 * REP_FLIP_MAX_REMAINING + 1];
 	double next[2 * REP_FLIP_MAX_REMAINING + 1];
-	double a, wrong, q_lead, q_j, total = 0.0;
+	double a, wrong, limit, p_lead[REP_MAX_LABELS], p_own[REP_MAX_LABELS];
+	double p_other[REP_MAX_LABELS], sum_lead = 0.0, sum_other = 0.0;
+	double total;
 	int    leader, j;
 
-	if (post == NULL || n_labels < 2 || !isfinite(weight))
+	if (post == NULL || n_labels < 2 || n_labels > REP_MAX_LABELS ||
+	    !isfinite(weight))
 		return -1.0;
 	if ((leader = rep_posterior_leader(post, n_labels)) < 0)
 		return -1.0;
@@ -97,18 +100,35 @@ rep_flip_probability(const double *post, int n_labels, int remaining,
 		return 1.0;
 	a = 1.0 / (1.0 + (n_labels - 1) * exp(-weight));
 	wrong = (1.0 - a) / (n_labels - 1);
-	q_lead = post[leader] * a + (1.0 - post[leader]) * wrong;
+	/*
+	 * Given the truth, the votes to come are independent; the truth is
+	 * one label for all of them.  For each rival j the walk of the gap
+	 * between the leader and j under three truths: the leader (the
+	 * leader gains with a, j with wrong), j (the reverse), any other
+	 * label (both with wrong).
+	 */
 	for (j = 0; j < n_labels; j++) {
+		p_lead[j] = p_own[j] = p_other[j] = 0.0;
 		if (j == leader || !(post[j] > 0.0))
 			continue;
-		q_j = post[j] * a + (1.0 - post[j]) * wrong;
 		/* j leads or ties once net <= -gap / weight */
-		total += flip_walk(remaining, q_lead, q_j,
-		    -(log(post[leader]) - log(post[j])) / weight, prob, next);
-		if (total >= 1.0)
-			return 1.0;
+		limit = -(log(post[leader]) - log(post[j])) / weight;
+		p_lead[j] = flip_walk(remaining, a, wrong, limit, prob, next);
+		p_own[j] = flip_walk(remaining, wrong, a, limit, prob, next);
+		p_other[j] = n_labels > 2
+		    ? flip_walk(remaining, wrong, wrong, limit, prob, next)
+		    : 0.0;
+		sum_lead += p_lead[j];
+		sum_other += p_other[j];
 	}
-	return total;
+	/* P(flip) = sum over truths h of post[h] P(some rival ends on top |
+	 * h), each a union bound over the rivals, at most 1 */
+	total = post[leader] * fmin(1.0, sum_lead);
+	for (j = 0; j < n_labels; j++)
+		if (j != leader && post[j] > 0.0)
+			total += post[j] *
+			    fmin(1.0, p_own[j] + sum_other - p_other[j]);
+	return fmin(1.0, total);
 }
 
 int

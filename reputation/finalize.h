@@ -44,17 +44,23 @@ int rep_finalize_decide(const double *post, int n_labels, int n_votes,
 
 /*
  * The probability that `remaining` more votes would change a task's
- * leading label: each future vote is a one-coin voter's whose weight
- * (weights.h, the log-odds of its accuracy a among n_labels labels) is
- * `weight`, so a = 1 / (1 + (n_labels - 1) e^-weight); it names the truth
- * with probability a and each other label with (1 - a) / (n_labels - 1),
- * the truth being label k with probability post[k].  For each other label
- * j, the votes for the leader and for j move log(post[leader] / post[j])
- * by +weight and -weight; j takes the lead (or ties it) when that ends at
- * or below 0 after all `remaining` votes.  The result is the sum over j
- * (a union bound), at most 1.  1 when weight <= 0 (the votes to come
- * cannot be modelled) or remaining > REP_FLIP_MAX_REMAINING; 0 when
- * remaining <= 0.  -1 on invalid input.
+ * leading label.  Each vote to come is a one-coin voter's whose weight
+ * (weights.h: the log-odds of its accuracy a among n_labels labels) is
+ * `weight`, so a = 1 / (1 + (n_labels - 1) e^-weight): given the true
+ * label it names that label with probability a and each other label with
+ * (1 - a) / (n_labels - 1), independently of the others.  The truth is
+ * one label for all of them, label h with probability post[h]:
+ *
+ *	P(flip) = sum_h post[h] P(flip | h)
+ *
+ * (not a walk whose every step mixes the truths, which would average away
+ * the drift a wrong leader meets).  Given h, a rival j takes the lead (or
+ * ties it) when the votes for the leader and for j, which move
+ * log(post[leader] / post[j]) by +weight and -weight, end at or below 0:
+ * an exact random walk; P(flip | h) is the sum over the rivals (a union
+ * bound), at most 1.  1 when weight <= 0 (the votes to come cannot be
+ * modelled) or remaining > REP_FLIP_MAX_REMAINING; 0 when remaining <= 0.
+ * -1 on invalid input.
  */
 #define REP_FLIP_MAX_REMAINING 256
 double rep_flip_probability(const double *post, int n_labels, int remaining,
