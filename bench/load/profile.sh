@@ -17,6 +17,10 @@
 #     work), signature (libsodium), SQL client (libpq), JSON (cJSON),
 #     aggregation (reputation/: rep_*), the money path and the rest of the
 #     server's own code, libc;
+#   - PostgreSQL by part: commit, CHECK constraints, PL/pgSQL triggers,
+#     foreign-key checks, index maintenance, executor start-up, the plan
+#     cache, execution proper, client I/O (from the functions the server
+#     binary exports: it has no other symbols here), and lc_claim's share;
 #   - the SQL statements by execution time per labeled item
 #     (pg_stat_statements, track = all: statements inside PL/pgSQL
 #     functions are listed under their caller too);
@@ -84,6 +88,45 @@ cores=$(nproc)
 pgss=$(ls "$TMP"/lc-load.*/pgss/"$MODE-$LEVEL-1.tsv")
 rows=$(ls "$TMP"/lc-load.*/pgss/"rows-$MODE-$LEVEL-1.tsv")
 
+# PostgreSQL's samples (perf script, one stack per sample) into parts: a
+# sample goes to the first category whose function is on its stack.
+PG_PHASES='# one sample: header line, then one frame per line ("\t addr sym+off (dso)")
+function flush(   i, c) {
+	if (!insample) return
+	total++
+	c = "other PostgreSQL processes, and kernel work outside a backend'\''s calls"
+	for (i = 1; i <= ncat; i++)
+		if (cat_fn[i] in st) { c = cat_name[i]; break }
+	share[c]++
+	if ("ExecMakeTableFunctionResult" in st) claim++
+	delete st
+	insample = 0
+}
+BEGIN {
+	n = split("CommitTransactionCommand=commit (the WAL flush and its fsync included)|ExecConstraints=CHECK constraints (their expressions read and planned again by every statement, then evaluated)|plpgsql_exec_trigger=PL/pgSQL triggers (progress queue, movement check)|AfterTriggerEndQuery=foreign-key checks (the other after-statement triggers)|ExecInsertIndexTuples=index entries of inserted and non-HOT updated rows|standard_ExecutorStart=executor start-up (plan trees initialised, per statement)|GetCachedPlan=plan cache (revalidation, generic plans)|pg_plan_query=planning|standard_ExecutorRun=executing statements (scans, joins, row writes)|standard_ExecutorFinish=executing statements (scans, joins, row writes)|standard_ExecutorEnd=executor shut-down|secure_read=client socket I/O|secure_write=client socket I/O|pq_getbyte=client socket I/O|PostgresMain=the rest of a backend (protocol, parse/bind, transaction start, snapshots)", parts, "|")
+	for (i = 1; i <= n; i++) {
+		split(parts[i], kv, "=")
+		cat_fn[i] = kv[1]; cat_name[i] = kv[2]
+		if (!(kv[2] in seen)) { seen[kv[2]] = 1; order[++norder] = kv[2] }
+	}
+	ncat = n
+	order[++norder] = "other PostgreSQL processes, and kernel work outside a backend'\''s calls"
+}
+/^[^ \t]/ { flush(); insample = 1; next }
+/^[ \t]*$/ { next }
+{
+	sym = $2; sub(/\+0x[0-9a-f]+$/, "", sym)
+	st[sym] = 1
+}
+END {
+	flush()
+	for (i = 1; i <= norder; i++)
+		if (share[order[i]] > 0)
+			printf "| %s | %.1f%% | %.0f |\n", order[i], 100 * share[order[i]] / total, share[order[i]] / total * pgus
+	printf "| *of all the above: inside lc_claim (the claim, one PL/pgSQL function)* | *%.1f%%* | *%.0f* |\n", 100 * claim / total, claim / total * pgus
+}
+'
+
 report() {
 	echo "Generated $(date -u +%Y-%m-%dT%H:%MZ) by:"
 	echo
@@ -143,6 +186,17 @@ report() {
 			for (g in s)
 				printf "| %s | %.2f%% | %.0f |\n", g, s[g], s[g] / 100 * cores * 1e6 / lps
 		}' | sort -t'|' -k3 -rn
+	echo
+	echo "PostgreSQL by what its processes do (each sample counted once, under the first of these"
+	echo "functions on its stack, in this order; read from the exported symbols of the server's binary):"
+	echo
+	echo "| part | share of PostgreSQL | CPU µs per labeled item |"
+	echo "|---|---:|---:|"
+	pg_pct=$(perf report -i "$TMP/perf.data" --sort comm --stdio -g none 2>/dev/null |
+	    awk '!/^#/ && $3 == "postgres" { sub(/%/, "", $2); print $2 }')
+	perf script -i "$TMP/perf.data" --comm postgres 2>/dev/null |
+	    awk -v pgus="$(awk -v p="${pg_pct:-0}" -v c="$cores" -v l="$lps" \
+		'BEGIN { printf "%.0f", l > 0 ? p / 100 * c * 1e6 / l : 0 }')" "$PG_PHASES"
 	echo
 	echo "SQL statements by execution time per labeled item (top 20; 'top' f: inside a function):"
 	echo
