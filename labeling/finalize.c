@@ -170,7 +170,6 @@ finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
 	struct rep_vote	 votes[LC_MAX_VOTES_PER_TASK] = { { 0 } };
 	struct rep_voter rv;
 	size_t		 i, n_w = 0, count[LC_MAX_LABELS];
-	double		 w_sum = 0.0;
 	int		 k;
 
 	if (n > LC_MAX_VOTES_PER_TASK || n_labels < LC_MIN_LABELS ||
@@ -188,17 +187,21 @@ finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
 		    : rep_vote_weight(&rv, n_labels, p);
 		votes[i].label = voters[i].label;
 		votes[i].weight = voters[i].weight;
-		if (voters[i].weight > 0.0) {
-			w_sum += voters[i].weight;
+		if (voters[i].weight > 0.0)
 			n_w++;
-		}
 	}
-	/* The votes still to come are weighed like those that carry weight
-	 * so far (none: futility cannot be judged, finalize.h). */
+	/* The votes still to come may be the weightiest the market allows
+	 * (accuracy_max, full stake): a task stops for futility only when
+	 * even such votes could hardly overturn it — not when they are
+	 * assumed as weak as the first voters, who may be the worst.  A task
+	 * whose voters weigh nothing never stops so (finalize.h). */
 	if (rep_posterior(votes, n, n_labels, NULL, post) != 0 ||
 	    rep_finalize_decide_futile(post, n_labels, (int)n,
-		gold_label < 0 && n_w > 0 ? w_sum / (double)n_w : 0.0, p,
-		d) != 0)
+		gold_label < 0 && n_w > 0
+		    ? rep_accuracy_logodds(p->accuracy_max, n_labels, p) /
+			p->temperature
+		    : 0.0,
+		p, d) != 0)
 		return LC_ERR_INTERNAL;
 	/* Labels the weights cannot tell apart (voters who weigh nothing
 	 * yet): the one with the most votes. */

@@ -57,8 +57,8 @@ struct finalize_voter {
  * with its voter's current belief and the stake it was weighted with
  * (reputation/weights.h, the params' credible bound), nothing for a voter
  * its gold record bans (reputation/live.h); the posterior, and the rule of
- * reputation/finalize.h, stopping for futility included (the votes to
- * come weighed like the mean of those that carry weight now) — except that
+ * reputation/finalize.h, stopping for futility included (each vote to
+ * come as weighty as the market allows a vote to be) — except that
  * a gold task, whose label is known and whose answers are controls, is
  * decided only at max_votes.  Sets
  * voters[i].weight, post[0 .. n_labels) and *d.  0 or LC_ERR_INTERNAL.

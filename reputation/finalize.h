@@ -70,8 +70,9 @@ double rep_flip_probability(const double *post, int n_labels, int remaining,
  * rep_finalize_decide(), then stopping for futility: an OPEN decision
  * with n_votes >= min_votes becomes FINAL_LOW_CONFIDENCE when p->futility
  * > 0 and rep_flip_probability() of the max_votes - n_votes votes still
- * to come, each of weight `weight` (the mean weight of the task's voters
- * who carry any), is below p->futility.  Same returns.
+ * to come, each of weight `weight` (labeling/ takes the largest weight a
+ * vote can carry: accuracy_max at full stake, over the temperature), is
+ * below p->futility.  Same returns.
  */
 int rep_finalize_decide_futile(const double *post, int n_labels, int n_votes,
     double weight, const struct rep_params *p, struct rep_decision *out);

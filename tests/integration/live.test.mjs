@@ -317,9 +317,10 @@ test('futility: a task that the votes it may still take cannot overturn stops, f
   // Three labelers earn weight on three controls each (about 1.4 each:
   // accuracy 0.8 at the credible bound), then agree on a task whose
   // target (0.999) their three votes do not reach (0.985).  The two votes
-  // max_votes still allows could not overturn a lead of three, whatever
-  // the truth: under the default futility (0.05) the task is final at
-  // once, flagged; with futility 0 it waits for them, as before.
+  // max_votes still allows, even as weighty as the market lets a vote be
+  // (accuracy 0.9), overturn that lead only if both go the other way: a
+  // chance of about 2%.  Under the default futility (0.05) the task is
+  // final at once, flagged; with futility 0 it waits for them, as before.
   const owner = await requester(st, 'live-futility');
   const tasks = (tag) => [
     ...[0, 1, 2, 3, 4, 5].map((g) => ({ data: { truth: 'cat', g, tag }, gold: 'cat' })),
