@@ -58,10 +58,10 @@ struct finalize_voter {
  * (reputation/weights.h, the params' credible bound), nothing for a voter
  * its gold record bans (reputation/live.h); the posterior, and the rule of
  * reputation/finalize.h, stopping for futility included (each vote to
- * come as weighty as the market allows a vote to be) — except that
- * a gold task, whose label is known and whose answers are controls, is
- * decided only at max_votes.  Sets
- * voters[i].weight, post[0 .. n_labels) and *d.  0 or LC_ERR_INTERNAL.
+ * come as weighty as the market allows a vote to be) — except that a gold
+ * task, whose label is known and whose answers are controls, is decided
+ * only at max_votes.  Sets voters[i].weight, post[0 .. n_labels) and *d.
+ * 0 or LC_ERR_INTERNAL.
  */
 int finalize_decide(const struct rep_params *p, int n_labels, int gold_label,
     struct finalize_voter *voters, size_t n, double *post,

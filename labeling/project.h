@@ -66,8 +66,8 @@ int64_t project_stake_ref(int64_t min_stake);
  * strings without newline, <= LC_MAX_LABEL_BYTES), reward_per_task >= 0,
  * 1 <= min_votes <= max_votes <= 50, 0.5 < confidence < 1, min_stake >= 0,
  * stake_ref (optional) >= 1, 0 <= gold_rate <= 0.5, 0 <=
- * newcomer_gold_rate <= 1 (optional), 0 <= futility <= 0.5 (optional).  Pure; strings are borrowed from
- * `body`.
+ * newcomer_gold_rate <= 1 (optional), 0 <= futility <= 0.5 (optional).
+ * Pure; strings are borrowed from `body`.
  */
 int project_params_parse(const cJSON *body, struct project_params *out,
     char *detail);
