@@ -196,7 +196,7 @@ report() {
 	    awk '!/^#/ && $3 == "postgres" { sub(/%/, "", $2); print $2 }')
 	perf script -i "$TMP/perf.data" --comm postgres 2>/dev/null |
 	    awk -v pgus="$(awk -v p="${pg_pct:-0}" -v c="$cores" -v l="$lps" \
-		'BEGIN { printf "%.0f", l > 0 ? p / 100 * c * 1e6 / l : 0 }')" "$PG_PHASES"
+		'BEGIN { printf "%.0f", (l > 0 ? p / 100 * c * 1e6 / l : 0) }')" "$PG_PHASES"
 	echo
 	echo "SQL statements by execution time per labeled item (top 20; 'top' f: inside a function):"
 	echo
