@@ -198,6 +198,23 @@ project_get_double(const cJSON *body, const char *name, double *out,
 	return 0;
 }
 
+/* An optional number in [0, hi]; when absent *out keeps what it holds. */
+static int
+project_get_rate(const cJSON *body, const char *name, double hi, double *out,
+    char *detail)
+{
+	int rc;
+
+	if (cJSON_GetObjectItemCaseSensitive(body, name) == NULL)
+		return 0;
+	if ((rc = project_get_double(body, name, out, detail)) != 0)
+		return rc;
+	if (!(*out >= 0.0 && *out <= hi))
+		return market_fail(detail, LC_ERR_VALIDATION,
+		    "%s must be between 0 and %g", name, hi);
+	return 0;
+}
+
 int
 project_params_parse(const cJSON *body, struct project_params *out,
     char *detail)
@@ -279,34 +296,15 @@ project_params_parse(const cJSON *body, struct project_params *out,
 			 LC_MAX_AMOUNT, &out->stake_ref, detail)) != 0)
 			return rc;
 	}
-	if (cJSON_GetObjectItemCaseSensitive(body, "gold_rate") != NULL) {
-		if ((rc = project_get_double(body, "gold_rate", &out->gold_rate,
-			 detail)) != 0)
-			return rc;
-		if (!(out->gold_rate >= 0.0 && out->gold_rate <= 0.5))
-			return market_fail(detail, LC_ERR_VALIDATION,
-			    "gold_rate must be between 0 and 0.5");
-	}
 	out->newcomer_gold_rate = PROJECT_NEWCOMER_GOLD_RATE;
-	if (cJSON_GetObjectItemCaseSensitive(body, "newcomer_gold_rate") !=
-	    NULL) {
-		if ((rc = project_get_double(body, "newcomer_gold_rate",
-			 &out->newcomer_gold_rate, detail)) != 0)
-			return rc;
-		if (!(out->newcomer_gold_rate >= 0.0 &&
-			out->newcomer_gold_rate <= 1.0))
-			return market_fail(detail, LC_ERR_VALIDATION,
-			    "newcomer_gold_rate must be between 0 and 1");
-	}
 	out->futility = PROJECT_FUTILITY;
-	if (cJSON_GetObjectItemCaseSensitive(body, "futility") != NULL) {
-		if ((rc = project_get_double(body, "futility", &out->futility,
-			 detail)) != 0)
-			return rc;
-		if (!(out->futility >= 0.0 && out->futility <= 0.5))
-			return market_fail(detail, LC_ERR_VALIDATION,
-			    "futility must be between 0 and 0.5");
-	}
+	if ((rc = project_get_rate(body, "gold_rate", 0.5, &out->gold_rate,
+		 detail)) != 0 ||
+	    (rc = project_get_rate(body, "newcomer_gold_rate", 1.0,
+		 &out->newcomer_gold_rate, detail)) != 0 ||
+	    (rc = project_get_rate(body, "futility", 0.5, &out->futility,
+		 detail)) != 0)
+		return rc;
 	return 0;
 }
 
