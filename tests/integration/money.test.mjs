@@ -266,6 +266,26 @@ test('a vote with "next": true leases the next task in the same request', async 
   assert.equal('next' in v4.body, false);
 });
 
+// sql/0016: the entries' accounts are checked per statement, without the
+// foreign key's row locks; what made that sound is that an account, once
+// made, is never deleted or renamed.
+test('a ledger entry must name an account, and accounts are never deleted or renamed', async () => {
+  const l = await labeler(2_000_000);
+  const key = `a/${l.id}/balance`;
+  await assert.rejects(st.sql(`INSERT INTO ledger_entries (movement_id, account_key, amount, cause)
+    VALUES (nextval('ledger_movement_seq'), $1, -5, 'credit'), (currval('ledger_movement_seq'), 'a/0/nowhere', 5, 'credit')`, [key]),
+  (e) => e.code === '23503' && /missing account a\/0\/nowhere/.test(e.message), 'an entry naming no account is refused');
+  await assert.rejects(st.sql(`INSERT INTO ledger_entries (movement_id, account_key, amount, cause)
+    VALUES (nextval('ledger_movement_seq'), $1, -5, 'credit'), (currval('ledger_movement_seq'), 'sys/mint', 4, 'credit')`, [key]),
+  (e) => e.code === '23514', 'a movement that does not sum to zero is refused');
+  for (const q of [`DELETE FROM ledger_accounts WHERE key = '${key}'`,
+    `UPDATE ledger_accounts SET key = 'a/0/renamed' WHERE key = '${key}'`, 'TRUNCATE ledger_accounts CASCADE']) {
+    await assert.rejects(st.sql(q), (e) => e.code === '23503' && /never deleted or renamed/.test(e.message), q);
+  }
+  const [{ n }] = await st.sql('SELECT count(*)::int AS n FROM ledger_accounts WHERE key = $1', [key]);
+  assert.equal(n, 1);
+});
+
 // One labeler's two votes and an unstake of most of its free stake, all at
 // once, many times: every bond lands whole or not at all, and what the
 // bond account holds is what its open votes bond.
