@@ -14,9 +14,10 @@
  *                     the finalization rule, and when final the plan of
  *                     finalize.h;
  *   4. vote_apply()   one pipelined transaction: the vote's statement,
- *                     and the finalization's when final; once it has
- *                     committed, the next task's claim when it was asked
- *                     for (assignment_claim(), its own transaction).
+ *                     and the finalization's when final; behind its
+ *                     COMMIT, in the same round trip, the next task's
+ *                     claim when it was asked for, in a transaction of
+ *                     its own.
  *
  * Step 4 refuses (40001) when the task got another vote since step 1, or a
  * voter's reputation changed, and (LC001) when the stake to bond has been
@@ -28,12 +29,12 @@
  * owner operation.
  *
  * The next task is claimed after the vote's commit, not inside its
- * transaction: a vote's locks — its task, which other labelers' claims
- * want most (started tasks first) and skip while it is held, and the
- * voter's stake row — are then held for the vote alone, not for a claim's
- * search too, and a claim that fails or finds nothing cannot undo an
- * acknowledged vote.  It costs a second round trip and a second commit
- * (bench/load/RESULTS.md, "The next claim after the vote's commit").
+ * transaction (db_pipeline_tx_then(); sql/0017's lc_claim_after_vote()
+ * claims only once the vote is stored): a vote's locks — its task, which
+ * other labelers' claims want most (started tasks first) and skip while
+ * it is held, and the voter's stake row — are held for the vote alone, not
+ * for a claim's search too, and a claim that fails or finds nothing cannot
+ * undo an acknowledged vote.  It costs a second commit, not a round trip.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -457,7 +458,10 @@ vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
     const struct vote_decision *d, struct vote_result *out, char *detail)
 {
 	struct finalize_apply_params *f = NULL;
-	struct db_step		      steps[2];
+	struct claim_params	      cp;
+	struct claim_in		      ci;
+	struct db_step		      steps[2], then;
+	PGresult		     *next = NULL;
 	char			      s[15][32];
 	const char		     *vp[17];
 	int			      n = 0, rc;
@@ -490,36 +494,31 @@ vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
 		steps[n++] = (struct db_step){ "finalize_apply",
 			FINALIZE_APPLY_PARAMS, f->v, NULL };
 	}
-	if ((rc = db_pipeline_tx(db, steps, n)) != 0)
+	if (in->want_next) {
+		ci.account_id = in->account_id;
+		ci.project_id = c->project_id;
+		ci.lease_s = in->lease_s;
+		ci.gold_draw = assignment_draw();
+		ci.fresh_draw = assignment_draw();
+		then = (struct db_step){ assignment_claim_sql(&ci,
+					     in->assignment_id, &cp),
+			ASSIGNMENT_CLAIM_NEXT_PARAMS, cp.v, &next };
+	}
+	if ((rc = db_pipeline_tx_then(db, steps, n,
+		 in->want_next ? &then : NULL)) != 0)
 		goto out;
 	out->task_id = c->task_id;
 	out->n_votes = c->n_votes + 1;
 	out->final = d->final;
+	/* Any answer but a lease (no task, paused, bonded) is null. */
+	if (next != NULL &&
+	    assignment_claim_result(next, c->project_id, &out->next, detail) ==
+		0)
+		out->has_next = 1;
+	detail[0] = '\0';
 out:
 	free(f);
 	return rc;
-}
-
-/*
- * The next lease, after the vote has committed: a claim like POST
- * .../assignments (it may wait for tasks other labelers hold, so null
- * means what a 204 means).  Any answer but a lease (no task, paused,
- * bonded, an error) is null: the vote stands either way.
- */
-static void
-vote_next(struct db *db, const struct vote_in *in, int64_t project_id,
-    struct vote_result *out)
-{
-	struct claim_in ci;
-	char		detail[LC_DETAIL_LEN];
-
-	ci.account_id = in->account_id;
-	ci.project_id = project_id;
-	ci.lease_s = in->lease_s;
-	ci.gold_draw = assignment_draw();
-	ci.fresh_draw = assignment_draw();
-	if (assignment_claim(db, &ci, &out->next, detail) == 0)
-		out->has_next = 1;
 }
 
 int
@@ -553,8 +552,6 @@ vote_submit(struct db *db, const struct vote_in *in, struct vote_result *out,
 		if (rc != LC_ERR_RETRY && rc != LC_ERR_FUNDS)
 			break;
 	}
-	if (rc == 0 && in->want_next)
-		vote_next(db, in, c->project_id, out);
 	free(c);
 	if (rc == LC_ERR_FUNDS)
 		rc = LC_ERR_RETRY;
