@@ -53,12 +53,6 @@ const struct db_stmt assignment_stmts[] = {
 			      " min_stake, stake, bonded"
 			      " FROM lc_claim($1, $2, $3, $4, $5, $6, $7, $8, $9,"
 			      " $10, $11, $12, $13)" },
-	{ "assignment_claim_next",
-	    "SELECT code, assignment_id, task_id, data, " SQL_TS(
-		"expires_at") ", labels, instructions, project_status,"
-			      " min_stake, stake, bonded"
-			      " FROM lc_claim_after_vote($14, $1, $2, $3, $4, $5,"
-			      " $6, $7, $8, $9, $10, $11, $12, $13)" },
 	{ "assignment_skip", "SELECT code, status FROM lc_skip($1, $2)" },
 	{ "assignment_sweep", "SELECT lc_sweep_leases(NULL, $1)" },
 	{ NULL, NULL }
@@ -80,7 +74,7 @@ assignment_draw(void)
 }
 
 const char *
-assignment_claim_sql(const struct claim_in *in, int64_t after_vote,
+assignment_claim_sql(const struct claim_in *in, int wait,
     struct claim_params *out)
 {
 	struct rep_params rp;
@@ -92,17 +86,14 @@ assignment_claim_sql(const struct claim_in *in, int64_t after_vote,
 	out->v[3] = market_f64(out->buf[3], in->gold_draw);
 	out->v[4] = market_i64(out->buf[4], LC_MAX_LEASES_PER_LABELER);
 	out->v[5] = market_i64(out->buf[5], rep_bond_bp(&rp));
-	out->v[6] = "true"; /* wait for held tasks: 204 means none */
+	out->v[6] = wait ? "true" : "false";
 	out->v[7] = market_f64(out->buf[7], in->fresh_draw);
 	out->v[8] = market_i64(out->buf[8], rp.gold_ban_min);
 	out->v[9] = market_f64(out->buf[9], rp.gold_ban_z);
 	out->v[10] = market_f64(out->buf[10], rp.credible_z);
 	out->v[11] = market_f64(out->buf[11], rp.qualify_margin);
 	out->v[12] = market_f64(out->buf[12], rp.qualify_evidence);
-	if (after_vote <= 0)
-		return "assignment_claim";
-	out->v[13] = market_i64(out->buf[13], after_vote);
-	return "assignment_claim_next";
+	return "assignment_claim";
 }
 
 int
@@ -176,7 +167,7 @@ assignment_claim(struct db *db, const struct claim_in *in, struct claim *out,
 	int		    rc, attempt;
 
 	memset(out, 0, sizeof(*out));
-	name = assignment_claim_sql(in, 0, &cp);
+	name = assignment_claim_sql(in, 1, &cp);
 	/* One statement, its own transaction: retried only on a deadlock. */
 	for (attempt = 0; attempt < LC_DB_TX_RETRIES; attempt++) {
 		rc = db_exec(db, name, ASSIGNMENT_CLAIM_PARAMS, cp.v, &res);

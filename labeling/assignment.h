@@ -65,21 +65,17 @@ int assignment_claim(struct db *db, const struct claim_in *in,
     struct claim *out, char *detail);
 
 /*
- * The SQL of a claim, as a prepared statement's name and its parameters
- * filled into caller buffers: the claim of assignment_claim() (it may wait
- * for tasks other labelers hold) and, with after_vote an assignment id,
- * the claim of a vote's "next": true, which claims only once that
- * assignment's vote is stored (sql/0017, lc_claim_after_vote(); it then
- * has ASSIGNMENT_CLAIM_NEXT_PARAMS parameters and answers no row when the
- * vote is not stored).  Read its result with assignment_claim_result().
+ * The SQL of a claim inside a vote's transaction ("next": true): the
+ * prepared statement's name and its parameters, filled into caller
+ * buffers.  It never waits on another transaction's task.  Read its
+ * result with assignment_claim_result().
  */
 #define ASSIGNMENT_CLAIM_PARAMS 13
-#define ASSIGNMENT_CLAIM_NEXT_PARAMS 14
 struct claim_params {
-	const char *v[ASSIGNMENT_CLAIM_NEXT_PARAMS];
-	char	    buf[ASSIGNMENT_CLAIM_NEXT_PARAMS][32];
+	const char *v[ASSIGNMENT_CLAIM_PARAMS];
+	char	    buf[ASSIGNMENT_CLAIM_PARAMS][32];
 };
-const char *assignment_claim_sql(const struct claim_in *in, int64_t after_vote,
+const char *assignment_claim_sql(const struct claim_in *in, int wait,
     struct claim_params *out);
 /* Take over `res` (a result of lc_claim): as assignment_claim() returns. */
 int assignment_claim_result(PGresult *res, int64_t project_id,

@@ -286,39 +286,15 @@ db_pipeline_exit(struct db *db)
 	    db_first_line(PQerrorMessage(db->conn), buf, sizeof(buf)));
 }
 
-/* Read up to and including a sync point's result. */
-static void
-db_pipeline_to_sync(struct db *db)
-{
-	PGresult *res;
-
-	while ((res = PQgetResult(db->conn)) != NULL) {
-		ExecStatusType st = PQresultStatus(res);
-
-		PQclear(res);
-		if (st == PGRES_PIPELINE_SYNC)
-			break;
-	}
-}
-
 int
 db_pipeline_tx(struct db *db, const struct db_step *steps, int n)
 {
-	return db_pipeline_tx_then(db, steps, n, NULL);
-}
-
-int
-db_pipeline_tx_then(struct db *db, const struct db_step *steps, int n,
-    const struct db_step *then)
-{
-	PGresult *res, *kept[DB_MAX_STEPS], *after = NULL;
+	PGresult *res, *kept[DB_MAX_STEPS];
 	char	  buf[256];
 	int	  i, rc = 0, sent = 0, broken = 0;
 
 	if (n < 1 || n > DB_MAX_STEPS)
 		return LC_ERR_INTERNAL;
-	if (then != NULL && then->out != NULL)
-		*then->out = NULL;
 	memset(kept, 0, sizeof(kept));
 	if (PQenterPipelineMode(db->conn) != 1)
 		return LC_ERR_DB;
@@ -332,11 +308,6 @@ db_pipeline_tx_then(struct db *db, const struct db_step *steps, int n,
 	if (!broken &&
 	    (PQsendQueryParams(db->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
 		 0) != 1 ||
-		PQpipelineSync(db->conn) != 1))
-		broken = 1;
-	if (!broken && then != NULL &&
-	    (PQsendQueryPrepared(db->conn, then->name, then->nparams,
-		 then->params, NULL, NULL, 0) != 1 ||
 		PQpipelineSync(db->conn) != 1))
 		broken = 1;
 	if (broken) {
@@ -363,19 +334,13 @@ db_pipeline_tx_then(struct db *db, const struct db_step *steps, int n,
 		else
 			PQclear(res);
 	}
-	/* The sync's own result ends the transaction's part. */
-	db_pipeline_to_sync(db);
-	/*
-	 * The step after it ran in a transaction of its own — or failed at
-	 * once when the transaction above failed before its COMMIT and is
-	 * still open, aborted.  Its failure is not the transaction's.
-	 */
-	if (then != NULL && (res = db_pipeline_result(db)) != NULL) {
-		if (rc != 0 || PQresultStatus(res) == PGRES_PIPELINE_ABORTED)
-			PQclear(res); /* expected to have failed: not logged */
-		else if (db_finish(db, then->name, res, &after) != 0)
-			after = NULL;
-		db_pipeline_to_sync(db);
+	/* The sync's own result ends the pipeline. */
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+
+		PQclear(res);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
 	}
 	db_pipeline_exit(db);
 	if (db_ok(db) && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
@@ -386,10 +351,6 @@ db_pipeline_tx_then(struct db *db, const struct db_step *steps, int n,
 		else
 			PQclear(kept[i]);
 	}
-	if (rc == 0 && then != NULL && then->out != NULL)
-		*then->out = after;
-	else
-		PQclear(after);
 	return rc;
 }
 

@@ -75,18 +75,6 @@ struct db_step {
 #define DB_MAX_STEPS 8
 int db_pipeline_tx(struct db *db, const struct db_step *steps, int n);
 
-/*
- * db_pipeline_tx(), then `then` in the same round trip but after the
- * COMMIT and a sync point: in a transaction of its own, which the first
- * one's locks no longer hold up.  The server runs it whatever became of the
- * transaction (it fails at once inside one that failed before its COMMIT),
- * so it must itself check that what it follows is stored.  Its result
- * goes to *then->out when both it and the transaction succeeded (else
- * NULL); its failure is logged, and does not change the return value.
- */
-int db_pipeline_tx_then(struct db *db, const struct db_step *steps, int n,
-    const struct db_step *then);
-
 /* Transaction with retries (LC_DB_TX_RETRIES); `body` returns 0 to commit. */
 typedef int (*db_tx_body)(struct db *db, void *arg);
 int db_tx(struct db *db, db_tx_body body, void *arg);

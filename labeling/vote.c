@@ -14,10 +14,8 @@
  *                     the finalization rule, and when final the plan of
  *                     finalize.h;
  *   4. vote_apply()   one pipelined transaction: the vote's statement,
- *                     and the finalization's when final; behind its
- *                     COMMIT, in the same round trip, the next task's
- *                     claim when it was asked for, in a transaction of
- *                     its own.
+ *                     the finalization's when final, then lc_claim when
+ *                     the next task was asked for.
  *
  * Step 4 refuses (40001) when the task got another vote since step 1, or a
  * voter's reputation changed, and (LC001) when the stake to bond has been
@@ -26,15 +24,7 @@
  * those of the lock order written down in labeling/project.c: its task,
  * then the task's assignments, then the voter's stake row; a finalization
  * also checks the task's project (KEY SHARE), which never waits on an
- * owner operation.
- *
- * The next task is claimed after the vote's commit, not inside its
- * transaction (db_pipeline_tx_then(); sql/0017's lc_claim_after_vote()
- * claims only once the vote is stored): a vote's locks — its task, which
- * other labelers' claims want most (started tasks first) and skip while
- * it is held, and the voter's stake row — are held for the vote alone, not
- * for a claim's search too, and a claim that fails or finds nothing cannot
- * undo an acknowledged vote.  It costs a second commit, not a round trip.
+ * owner operation, and a "next" claim takes the voter's claim lock last.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -460,7 +450,7 @@ vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
 	struct finalize_apply_params *f = NULL;
 	struct claim_params	      cp;
 	struct claim_in		      ci;
-	struct db_step		      steps[2], then;
+	struct db_step		      steps[3];
 	PGresult		     *next = NULL;
 	char			      s[15][32];
 	const char		     *vp[17];
@@ -500,22 +490,22 @@ vote_apply(struct db *db, const struct vote_ctx *c, const struct vote_in *in,
 		ci.lease_s = in->lease_s;
 		ci.gold_draw = assignment_draw();
 		ci.fresh_draw = assignment_draw();
-		then = (struct db_step){ assignment_claim_sql(&ci,
-					     in->assignment_id, &cp),
-			ASSIGNMENT_CLAIM_NEXT_PARAMS, cp.v, &next };
+		steps[n] = (struct db_step){ assignment_claim_sql(&ci, 0, &cp),
+			ASSIGNMENT_CLAIM_PARAMS, cp.v, &next };
+		n++;
 	}
-	if ((rc = db_pipeline_tx_then(db, steps, n,
-		 in->want_next ? &then : NULL)) != 0)
+	if ((rc = db_pipeline_tx(db, steps, n)) != 0)
 		goto out;
 	out->task_id = c->task_id;
 	out->n_votes = c->n_votes + 1;
 	out->final = d->final;
-	/* Any answer but a lease (no task, paused, bonded) is null. */
-	if (next != NULL &&
-	    assignment_claim_result(next, c->project_id, &out->next, detail) ==
-		0)
-		out->has_next = 1;
-	detail[0] = '\0';
+	if (next != NULL) {
+		/* Any answer but a lease (no task, paused, bonded) is null. */
+		if (assignment_claim_result(next, c->project_id, &out->next,
+			detail) == 0)
+			out->has_next = 1;
+		detail[0] = '\0';
+	}
 out:
 	free(f);
 	return rc;

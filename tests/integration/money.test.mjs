@@ -258,20 +258,6 @@ test('a vote with "next": true leases the next task in the same request', async 
   assert.equal(v2.body.next, null, 'nothing left: next is null');
   const v3 = await api(st.url, 'POST', `/v1/projects/${p.id}/assignments`, { token: l.token });
   assert.equal(v3.status, 204);
-  // The next claim runs behind the vote's COMMIT (sql/0017): it claims only
-  // once that vote is stored, so a vote that failed leases nothing.
-  const o = await newProject({ gold_rate: 0, min_votes: 1, max_votes: 1, min_stake: 1_000_000 }, 100_000_000,
-    [{ data: { n: 1 } }, { data: { n: 2 } }]);
-  const c = (await claim(l, o.id)).body;
-  const gated = await st.sql(`SELECT * FROM lc_claim_after_vote($1, $2, $3, 60, 0.5, 2, 300, true, 0.5,
-    3, 2.0, 1.28, 0.2, 4.0)`, [c.assignment_id, l.id, o.id]);
-  assert.equal(gated.length, 0, 'no vote stored: no claim');
-  const [{ leases }] = await st.sql("SELECT count(*)::int AS leases FROM assignments WHERE account_id = $1 AND project_id = $2",
-    [l.id, o.id]);
-  assert.equal(leases, 1, 'only the lease claimed before');
-  const v5 = await vote(l, c, 'cat', { next: true });
-  assert.equal(v5.status, 201, v5.text);
-  assert.ok(v5.body.next && v5.body.next.task.id !== c.task.id, JSON.stringify(v5.body));
   // Without "next", the answer has no next at all.
   const q = await newProject({ gold_rate: 0, min_votes: 1, max_votes: 1, min_stake: 1_000_000 }, 100_000_000, [{ data: { n: 1 } }]);
   const b = (await claim(l, q.id)).body;
