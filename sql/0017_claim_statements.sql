@@ -73,7 +73,7 @@ DECLARE
 	got		bigint;
 	skipped		bigint[] := '{}';
 BEGIN
-	-- 1.  No row: no such project (and no lock taken).
+	-- 1.  No row: no such project.
 	SELECT pj.status, pj.min_stake, pj.stake_ref, pj.labels,
 	    pj.instructions, pj.gold_rate, pj.newcomer_gold_rate, r.alpha,
 	    r.beta, r.gold_right, r.gold_wrong, b.free, b.bond, k.lock_taken
