@@ -380,7 +380,7 @@ SQL
 			# expiry and still active would be one held past it.
 			expired=$(sql "SELECT count(*) FROM assignments WHERE status = 'active' AND expires_at < now() - interval '2 seconds'")
 			check "no lease held past its expiry" "$([ "$expired" = 0 ] && echo 1)" "$expired"
-			check "queues settled" "$([ "$drain_ms" != -1 ] && echo 1)" "not drained after 60 s"
+			check "queues settled" "$([ "$drain_ms" != -1 ] && echo 1)" "$([ "$drain_ms" != -1 ] && echo "in $drain_ms ms" || echo "not drained after 60 s")"
 			if [ ${#FAILED[@]} -eq 0 ]; then
 				verdict="8/8 PASS"
 			else
